@@ -1,0 +1,48 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := app
+
+.PHONY: run test lint lock browser-deps clean
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm is missing: the browser tests' accessibility checks need it (see README)."; fi
+
+## Create the virtualenv, migrate, seed the demo cycle once, and serve it.
+run: $(STAMP)
+	$(BIN)/flask pb migrate
+	$(BIN)/flask pb seed-demo
+	@echo "Cyd is at http://127.0.0.1:5000/"
+	$(BIN)/flask run --port 5000
+
+## The whole test suite (browser tests included), in parallel.
+test: $(STAMP) node_modules/.installed
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## Re-pin every installed package after changing requirements*.txt.
+lock:
+	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	(echo "# Every installed package, pinned (pip freeze of requirements-dev.txt). Regenerate with: make lock"; \
+	 $(BIN)/pip freeze) > constraints.txt
+	touch $(STAMP)
+
+## System packages the browser tests need (Debian; run as root). CI runs this via .ci/run.
+browser-deps:
+	apt-get update -qq && apt-get install -y -qq chromium
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

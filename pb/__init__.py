@@ -1,0 +1,87 @@
+"""Cyd: participatory budgeting and co-commissioning. `create_app()` builds the Flask app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from config import CONFIGS, Config, ProductionConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | type[Config] | None = None, **overrides: Any) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers, security headers and CLI.
+
+    `config` is a name from config.CONFIGS or a Config class; FLASK_CONFIG chooses when omitted.
+    Keyword overrides are applied last (the tests use them to point at their own database).
+    """
+    if config is None or isinstance(config, str):
+        config = CONFIGS[config or os.environ.get("FLASK_CONFIG", "development")]
+    if config is ProductionConfig:
+        ProductionConfig.check()
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from pb.errors import register_error_handlers
+    from pb.security import register_security_headers
+    from pb.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+
+    from pb.cli import pb_cli
+
+    app.cli.add_command(pb_cli)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from pb.accounts.services import load_user
+    from pb.extensions import babel, csrf, db, htmx, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+
+
+def _select_locale() -> str | None:
+    chosen = request.cookies.get("lang")
+    if chosen in ("en", "cy"):
+        return chosen
+    return request.accept_languages.best_match(["en", "cy"])
+
+
+def _register_blueprints(app: Flask) -> None:
+    from pb.accounts.views import bp as accounts
+    from pb.audit.views import bp as audit
+    from pb.cycles.views import bp as cycles
+    from pb.mandates.views import bp as mandates
+    from pb.proposals.views import bp as proposals
+    from pb.results.views import bp as results
+    from pb.voting.views import bp as voting
+
+    for blueprint in (accounts, cycles, mandates, proposals, voting, results, audit):
+        app.register_blueprint(blueprint)

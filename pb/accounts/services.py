@@ -1,0 +1,107 @@
+"""Accounts: sign-up, sign-in, password hashing (argon2id) and role grants."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from pb.accounts.models import Role, RoleGrant, User
+from pb.db import session
+from pb.errors import Conflict, InvalidInput
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@cache
+def _hasher(fast: bool) -> PasswordHasher:
+    # The test suite hashes hundreds of passwords; full-strength argon2 would dominate its run time.
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
+
+
+def hasher() -> PasswordHasher:
+    return _hasher(bool(current_app.config.get("PASSWORD_HASH_FAST")))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def sign_up(email: str, name: str, password: str) -> User:
+    """Create a resident's account.
+
+    Raises InvalidInput for a short password, Conflict if the email is already registered.
+    """
+    email = normalise_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Your password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    if find_by_email(email) is not None:
+        raise Conflict("An account with that email address already exists. Sign in instead.", field="email")
+    user = User(email=email, name=name.strip(), password_hash=hasher().hash(password))
+    user.grants.append(RoleGrant(role=Role.RESIDENT))
+    session().add(user)
+    session().flush()
+    return user
+
+
+# A real hash to check against when the email is unknown, so both paths take the same time.
+_DUMMY_PASSWORD = "not-a-real-password-at-all"
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user whose email and password these are.
+
+    Raises InvalidInput with one message for an unknown email or a wrong password.
+    """
+    user = find_by_email(email)
+    stored = user.password_hash if user else hasher().hash(_DUMMY_PASSWORD)
+    try:
+        hasher().verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None:
+        raise InvalidInput("Enter a correct email address and password.", field="email")
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hasher().hash(password)
+    return user
+
+
+def find_by_email(email: str) -> User | None:
+    return session().scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader."""
+    return session().get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def grant(user: User, role: Role, cycle_id: int | None = None) -> RoleGrant:
+    """Give `user` a role, everywhere or in one cycle; granting twice changes nothing."""
+    for existing in user.grants:
+        if existing.role == role and existing.cycle_id == cycle_id:
+            return existing
+    role_grant = RoleGrant(role=role, cycle_id=cycle_id)
+    user.grants.append(role_grant)
+    session().flush()
+    return role_grant
+
+
+def has_role(user: User | None, role: Role, cycle_id: int | None = None) -> bool:
+    """True if `user` holds `role` everywhere, or in the given cycle."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(g.role == role and (g.cycle_id is None or g.cycle_id == cycle_id) for g in user.grants)
+
+
+def people_with_role(role: Role, cycle_id: int) -> list[User]:
+    """Everyone who holds `role` in the cycle, including those who hold it everywhere."""
+    query = (
+        select(User)
+        .join(RoleGrant)
+        .where(RoleGrant.role == role, or_(RoleGrant.cycle_id == cycle_id, RoleGrant.cycle_id.is_(None)))
+        .order_by(User.name)
+    )
+    return list(session().scalars(query).unique())

@@ -1,0 +1,80 @@
+"""Sign up, sign in and sign out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask_login import login_required, login_user, logout_user
+
+from pb.accounts import services
+from pb.accounts.forms import SignInForm, SignUpForm
+from pb.accounts.models import User
+from pb.db import db
+from pb.errors import PBError
+from pb.extensions import limiter
+from pb.web import render, show_on_form
+
+bp = Blueprint("accounts", __name__)
+
+
+def _sign_in_limit() -> str:
+    return str(current_app.config["SIGN_IN_RATE_LIMIT"])
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in() -> Response:
+    """Sign in with email and password."""
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data or "", form.password.data or "")
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            _start_session(user)
+            return _redirect_next()
+    return render("accounts/sign_in.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_up() -> Response:
+    """Create a resident's account."""
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(form.email.data or "", form.name.data or "", form.password.data or "")
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            _start_session(user)
+            flash("Your account has been created.", "success")
+            return _redirect_next()
+    return render("accounts/sign_up.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@login_required
+def sign_out() -> Response:
+    """Sign out and forget the session."""
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("cycles.list_cycles"), code=303)
+
+
+def _start_session(user: User) -> None:
+    # A fresh session on sign-in, so a session fixed before sign-in is worth nothing after it.
+    db.session.commit()
+    session.clear()
+    login_user(user)
+
+
+def _redirect_next() -> Response:
+    target = request.args.get("next", "")
+    # Only same-site paths: never send someone on to another site after signing in.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("cycles.list_cycles")
+    return redirect(target, code=303)

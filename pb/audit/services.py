@@ -1,0 +1,135 @@
+"""Append to and verify the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, text
+
+from pb.audit.models import AuditEntry
+from pb.db import session, utcnow
+
+if TYPE_CHECKING:
+    from pb.accounts.models import User
+    from pb.cycles.models import Stage
+
+GENESIS = "0" * 64
+_PG_AUDIT_LOCK = 7_370_001  # any fixed number: serialises appends on PostgreSQL
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    role: str | None = None,
+    stage: Stage | None = None,
+    cycle_id: int | None = None,
+    subject: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry after the newest, in the caller's transaction.
+
+    Never pass ballot content or a voter's identity. Raises IntegrityError (on flush or
+    commit) if a concurrent append took the same place in the chain.
+    """
+    db = session()
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+    last = db.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    entry = AuditEntry(
+        seq=seq,
+        at=utcnow(),
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else None,
+        role=role,
+        action=action,
+        cycle_id=cycle_id if cycle_id is not None else (stage.cycle_id if stage else None),
+        stage_id=stage.id if stage else None,
+        subject=subject,
+        detail=detail or {},
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry_hash(entry)
+    db.add(entry)
+    db.flush()
+    return entry
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 over the entry's fields in a canonical JSON form, chained to the previous hash."""
+    fields = {
+        "seq": entry.seq,
+        "at": _timestamp(entry.at),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "role": entry.role,
+        "action": entry.action,
+        "cycle_id": entry.cycle_id,
+        "stage_id": entry.stage_id,
+        "subject": entry.subject,
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _timestamp(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    entries: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def verify(entries: Iterable[AuditEntry] | None = None) -> Verification:
+    """Check every link of the chain; report the first entry that does not fit."""
+    if entries is None:
+        entries = session().scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000)
+    prev_hash, expected_seq, count = GENESIS, 1, 0
+    for entry in entries:
+        count += 1
+        if entry.seq != expected_seq:
+            return Verification(False, count, entry.seq, f"entry {expected_seq} is missing")
+        if entry.prev_hash != prev_hash:
+            return Verification(False, count, entry.seq, "it does not follow the entry before it")
+        if entry_hash(entry) != entry.hash:
+            return Verification(False, count, entry.seq, "its contents were changed after it was written")
+        prev_hash, expected_seq = entry.hash, expected_seq + 1
+    return Verification(True, count)
+
+
+def entries_for_cycle(cycle_id: int) -> list[AuditEntry]:
+    return list(session().scalars(select(AuditEntry).where(AuditEntry.cycle_id == cycle_id).order_by(AuditEntry.seq)))
+
+
+def count_entries() -> int:
+    return session().scalar(select(func.count()).select_from(AuditEntry)) or 0
+
+
+def as_dict(entry: AuditEntry) -> dict[str, Any]:
+    """The entry as exported: every hashed field plus its hash."""
+    return {
+        "seq": entry.seq,
+        "at": _timestamp(entry.at),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "role": entry.role,
+        "action": entry.action,
+        "cycle_id": entry.cycle_id,
+        "stage_id": entry.stage_id,
+        "subject": entry.subject,
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }

@@ -1,0 +1,40 @@
+"""A cycle's audit log: read it, verify the chain, export it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+from flask_login import current_user, login_required
+
+from pb.audit import services
+from pb.cycles.models import Cycle
+from pb.cycles.services import get_cycle
+from pb.errors import NotAuthorised
+from pb.mandates.authority import is_commissioner, is_representative
+from pb.web import render
+
+bp = Blueprint("audit", __name__)
+
+
+def _authorised_cycle(cycle_id: int) -> Cycle:
+    cycle = get_cycle(cycle_id)
+    if not (is_commissioner(current_user, cycle) or is_representative(current_user, cycle)):
+        raise NotAuthorised("Only the cycle's commissioners and resident representatives can read its audit log.")
+    return cycle
+
+
+@bp.get("/cycles/<int:cycle_id>/audit")
+@login_required
+def show_log(cycle_id: int) -> Response:
+    """The cycle's entries, and whether the whole chain verifies."""
+    cycle = _authorised_cycle(cycle_id)
+    return render(
+        "audit/log.html", cycle=cycle, entries=services.entries_for_cycle(cycle.id), verification=services.verify()
+    )
+
+
+@bp.get("/cycles/<int:cycle_id>/audit.json")
+@login_required
+def export_log(cycle_id: int) -> Response:
+    """The cycle's entries with their hashes, for checking elsewhere."""
+    cycle = _authorised_cycle(cycle_id)
+    return jsonify([services.as_dict(entry) for entry in services.entries_for_cycle(cycle.id)])

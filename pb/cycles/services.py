@@ -1,0 +1,158 @@
+"""Cycles and the stage lifecycle: draft → agreed → open → closed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from pb.accounts.models import Role, User
+from pb.accounts.services import find_by_email, grant, people_with_role
+from pb.audit.services import record
+from pb.cycles.models import Cycle, Stage, StageKind, StageState
+from pb.db import session, utcnow
+from pb.errors import InvalidInput, NotFound
+from pb.mandates.authority import Action, require, require_cycle_action
+from pb.mandates.services import create_first_version
+from pb.results.services import run_tally
+
+# The order stages take when a commissioner picks them: the co-production phases in turn.
+STAGE_ORDER = tuple(StageKind)
+# The stage kinds a cycle can contain today; the rest follow as their features are built.
+AVAILABLE_KINDS = (StageKind.PROPOSALS, StageKind.REVIEW, StageKind.VOTE, StageKind.DECISION)
+
+
+def create_cycle(
+    actor: User,
+    *,
+    title: str,
+    purpose: str,
+    area: str,
+    budget: int,
+    kinds: Sequence[StageKind],
+    required_representatives: int = 1,
+) -> Cycle:
+    """Create a cycle with one stage per chosen kind, each with a draft mandate.
+
+    Raises NotAuthorised (not a commissioner) or InvalidInput.
+    """
+    verdict = require_cycle_action(actor, Action.CREATE_CYCLE)
+    if budget <= 0:
+        raise InvalidInput("The budget must be more than zero.", field="budget")
+    if required_representatives < 1:
+        raise InvalidInput(
+            "At least one resident representative must sign each mandate.", field="required_representatives"
+        )
+    chosen = [kind for kind in STAGE_ORDER if kind in set(kinds)]
+    if not chosen:
+        raise InvalidInput("Choose at least one stage.", field="kinds")
+    unknown = [kind for kind in chosen if kind not in AVAILABLE_KINDS]
+    if unknown:
+        raise InvalidInput(f"A {unknown[0].value} stage cannot be added yet.", field="kinds")
+
+    cycle = Cycle(
+        title=title.strip(),
+        purpose=purpose.strip(),
+        area=area.strip(),
+        budget=budget,
+        required_representatives=required_representatives,
+        created_by_id=actor.id,
+    )
+    session().add(cycle)
+    for position, kind in enumerate(chosen, start=1):
+        cycle.stages.append(Stage(kind=kind, position=position))
+    session().flush()
+    for stage in cycle.stages:
+        create_first_version(stage, actor)
+    grant(actor, Role.COMMISSIONER, cycle.id)
+    session().flush()
+    record(
+        "cycle.create",
+        actor=actor,
+        role=verdict.role,
+        cycle_id=cycle.id,
+        subject=cycle.title,
+        detail={"budget": budget, "stages": [k.value for k in chosen]},
+    )
+    return cycle
+
+
+def appoint_representative(cycle: Cycle, actor: User, email: str) -> User:
+    """Make the person with this email a resident representative of the cycle.
+
+    Raises NotAuthorised or InvalidInput (no account with that email).
+    """
+    verdict = require_cycle_action(actor, Action.APPOINT_REPRESENTATIVE, cycle)
+    person = find_by_email(email)
+    if person is None:
+        raise InvalidInput("There is no account with that email address. Ask them to sign up first.", field="email")
+    grant(person, Role.REPRESENTATIVE, cycle.id)
+    record(
+        "cycle.appoint_representative",
+        actor=actor,
+        role=verdict.role,
+        cycle_id=cycle.id,
+        subject=person.name,
+        detail={"user_id": person.id},
+    )
+    return person
+
+
+def open_stage(stage: Stage, actor: User) -> Stage:
+    """Open a stage whose mandate both sides have agreed, once every earlier stage has closed.
+
+    Raises NotAuthorised, MandateNotAgreed or StageNotOpen.
+    """
+    verdict = require(actor, Action.OPEN_STAGE, stage)
+    stage.state = StageState.OPEN
+    stage.opened_at = utcnow()
+    session().flush()
+    record(
+        "stage.open",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=stage.kind.value,
+        detail={"mandate_version": stage.mandate.version},
+    )
+    return stage
+
+
+def close_stage(stage: Stage, actor: User) -> Stage:
+    """Close an open stage. Closing a vote counts it (see results.services.run_tally).
+
+    Raises NotAuthorised or StageNotOpen.
+    """
+    verdict = require(actor, Action.CLOSE_STAGE, stage)
+    stage.state = StageState.CLOSED
+    stage.closed_at = utcnow()
+    session().flush()
+    record("stage.close", actor=actor, role=verdict.role, stage=stage, subject=stage.kind.value)
+    if stage.kind == StageKind.VOTE:
+        run_tally(stage, actor)
+    return stage
+
+
+def representatives(cycle: Cycle) -> list[User]:
+    """The cycle's resident representatives, by name."""
+    return people_with_role(Role.REPRESENTATIVE, cycle.id)
+
+
+def list_cycles() -> list[Cycle]:
+    return list(session().scalars(select(Cycle).order_by(Cycle.created_at.desc())))
+
+
+def get_cycle(cycle_id: int) -> Cycle:
+    """Raises NotFound."""
+    cycle = session().get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound("There is no cycle with that number.")
+    return cycle
+
+
+def get_stage(cycle: Cycle, kind: str) -> Stage:
+    """The cycle's stage of this kind. Raises NotFound."""
+    stage = next((s for s in cycle.stages if s.kind.value == kind), None)
+    if stage is None:
+        raise NotFound("This cycle has no such stage.")
+    return stage

@@ -1,0 +1,107 @@
+"""Cycles: the list, a cycle's page, creating one, and opening and closing its stages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash
+from flask_login import current_user, login_required
+
+from pb.cycles import services
+from pb.cycles.forms import CycleForm, RepresentativeForm
+from pb.cycles.models import StageKind
+from pb.errors import PBError
+from pb.mandates.forms import ConfirmForm
+from pb.proposals.services import proposals_for
+from pb.web import done, render, show_on_form
+
+bp = Blueprint("cycles", __name__)
+
+
+@bp.get("/")
+def list_cycles() -> Response:
+    """Every cycle, newest first."""
+    return render("cycles/list.html", cycles=services.list_cycles())
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+@login_required
+def create_cycle() -> Response:
+    """A commissioner sets up a cycle with its budget and stages."""
+    form = CycleForm()
+    if form.validate_on_submit():
+        try:
+            cycle = services.create_cycle(
+                current_user,
+                title=form.title.data or "",
+                purpose=form.purpose.data or "",
+                area=form.area.data or "",
+                budget=form.budget.data or 0,
+                kinds=[StageKind(kind) for kind in form.kinds.data or []],
+                required_representatives=form.required_representatives.data or 1,
+            )
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            flash("Cycle created. Agree each stage's mandate with the resident representatives.", "success")
+            return done("cycles.show_cycle", cycle_id=cycle.id)
+    return render("cycles/new.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/cycles/<int:cycle_id>")
+def show_cycle(cycle_id: int) -> Response:
+    """A cycle's purpose, budget and stages, with what the viewer can do next."""
+    cycle = services.get_cycle(cycle_id)
+    return render(
+        "cycles/show.html",
+        cycle=cycle,
+        proposals=proposals_for(cycle),
+        confirm=ConfirmForm(),
+        representative_form=RepresentativeForm(),
+        representatives=services.representatives(cycle),
+    )
+
+
+@bp.post("/cycles/<int:cycle_id>/stages/<kind>/open")
+@login_required
+def open_stage(cycle_id: int, kind: str) -> Response:
+    """Open a stage whose mandate is agreed."""
+    stage = services.get_stage(services.get_cycle(cycle_id), kind)
+    services.open_stage(stage, current_user)
+    flash(f"The {kind} stage is open.", "success")
+    return done("cycles.show_cycle", cycle_id=cycle_id)
+
+
+@bp.post("/cycles/<int:cycle_id>/stages/<kind>/close")
+@login_required
+def close_stage(cycle_id: int, kind: str) -> Response:
+    """Close an open stage (closing the vote counts it)."""
+    stage = services.get_stage(services.get_cycle(cycle_id), kind)
+    services.close_stage(stage, current_user)
+    flash(f"The {kind} stage is closed." + (" The votes have been counted." if kind == "vote" else ""), "success")
+    return done("cycles.show_cycle", cycle_id=cycle_id)
+
+
+@bp.post("/cycles/<int:cycle_id>/representatives")
+@login_required
+def appoint_representative(cycle_id: int) -> Response:
+    """A commissioner makes a resident a representative who co-signs mandates."""
+    cycle = services.get_cycle(cycle_id)
+    form = RepresentativeForm()
+    if form.validate_on_submit():
+        try:
+            person = services.appoint_representative(cycle, current_user, form.email.data or "")
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            flash(f"{person.name} is now a resident representative of this cycle.", "success")
+            return done("cycles.show_cycle", cycle_id=cycle_id)
+    return render(
+        "cycles/show.html",
+        cycle=cycle,
+        proposals=proposals_for(cycle),
+        confirm=ConfirmForm(),
+        representative_form=form,
+        representatives=services.representatives(cycle),
+        status=422,
+    )

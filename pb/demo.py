@@ -1,0 +1,83 @@
+"""The demo cycle `make run` seeds: a whole cycle walked through the real services, up to an open vote."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from pb.accounts.models import Role, User
+from pb.accounts.services import find_by_email, grant, sign_up
+from pb.cycles.models import Cycle, StageKind
+from pb.cycles.services import appoint_representative, close_stage, create_cycle, open_stage
+from pb.db import session
+from pb.mandates.models import Side
+from pb.mandates.services import sign_mandate
+from pb.proposals.services import review_proposal, submit_proposal
+
+DEMO_TITLE = "Grangetown Green Spaces 2026"
+DEMO_PASSWORD = "demo-password"
+DEMO_USERS = (
+    ("commissioner@example.org", "Carys Commissioner", "commissioner"),
+    ("representative@example.org", "Rhys Representative", "resident representative"),
+    ("resident@example.org", "Rhian Resident", "resident"),
+)
+DEMO_PROPOSALS = (
+    (
+        "Community orchard on Clive Street",
+        "Plant 30 fruit trees with the school and keep them with volunteers.",
+        1_200_000,
+    ),
+    ("Benches along the river path", "Ten benches, so older residents can rest on the walk into town.", 800_000),
+    ("Play area repairs at Grange Gardens", "Replace the broken swings and resurface the toddler area.", 2_500_000),
+    ("Bike repair café", "Monthly free repairs with tools and a trained volunteer mechanic.", 450_000),
+    ("Wildflower verges", "Sow native wildflowers on four road verges and stop mowing them in summer.", 300_000),
+    ("Outdoor gym on the rec", "Six pieces of outdoor exercise equipment, free for anyone to use.", 3_000_000),
+)
+
+
+def seed_demo() -> bool:
+    """Create the demo people and cycle unless they exist; return True if anything was created.
+
+    Runs in one transaction: a failure leaves nothing behind.
+    """
+    db = session()
+    if db.scalar(select(Cycle).where(Cycle.title == DEMO_TITLE)) is not None:
+        return False
+    people = {role: _person(email, name) for email, name, role in DEMO_USERS}
+    commissioner, representative, resident = (
+        people["commissioner"],
+        people["resident representative"],
+        people["resident"],
+    )
+    grant(commissioner, Role.COMMISSIONER)
+
+    cycle = create_cycle(
+        commissioner,
+        title=DEMO_TITLE,
+        purpose="Residents of Grangetown decide how £50,000 improves the parks, paths and green corners of the ward.",
+        area="Grangetown",
+        budget=5_000_000,
+        kinds=[StageKind.PROPOSALS, StageKind.REVIEW, StageKind.VOTE, StageKind.DECISION],
+    )
+    appoint_representative(cycle, commissioner, representative.email)
+    for stage in cycle.stages:
+        sign_mandate(stage, commissioner, Side.COMMISSIONERS, stage.mandate.version)
+        sign_mandate(stage, representative, Side.RESIDENTS, stage.mandate.version)
+
+    proposals_stage, review_stage, vote_stage = (
+        cycle.stage_of_kind(k) for k in (StageKind.PROPOSALS, StageKind.REVIEW, StageKind.VOTE)
+    )
+    assert proposals_stage and review_stage and vote_stage
+    open_stage(proposals_stage, commissioner)
+    proposals = [submit_proposal(cycle, resident, title=t, summary=s, cost=c) for t, s, c in DEMO_PROPOSALS]
+    close_stage(proposals_stage, commissioner)
+    open_stage(review_stage, commissioner)
+    for proposal in proposals:
+        review_proposal(proposal, commissioner, eligible=True)
+    close_stage(review_stage, commissioner)
+    open_stage(vote_stage, commissioner)
+    db.commit()
+    return True
+
+
+def _person(email: str, name: str) -> User:
+    return find_by_email(email) or sign_up(email, name, DEMO_PASSWORD)

@@ -1,0 +1,93 @@
+"""Domain errors, and how each becomes a friendly page or an htmx message fragment.
+
+Services raise these; nothing else decides how a refusal looks. Every error carries a
+plain-English message for the person, and an HTTP status.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, make_response, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from pb.db import db
+
+
+class PBError(Exception):
+    """A refusal the person can understand and act on. Nothing has been written."""
+
+    status = 400
+    title = "There is a problem"
+
+    def __init__(self, message: str, *, field: str | None = None, clause: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field  # the form field to show the message beside, if any
+        self.clause = clause  # the mandate clause (or rule) that decided, if any
+
+
+class NotFound(PBError):
+    status = 404
+    title = "Page not found"
+
+
+class NotAuthorised(PBError):
+    """The person's role does not allow this action."""
+
+    status = 403
+    title = "You cannot do this"
+
+
+class OutsideMandate(PBError):
+    """The stage's agreed mandate forbids the action; `clause` names the clause that does."""
+
+    status = 403
+    title = "The mandate does not allow this"
+
+
+class StageNotOpen(PBError):
+    status = 409
+    title = "This stage is not open"
+
+
+class MandateNotAgreed(PBError):
+    status = 409
+    title = "The mandate is not agreed yet"
+
+
+class InvalidInput(PBError):
+    """Input that fails a domain rule (a form validates shape; this validates meaning)."""
+
+    status = 422
+
+
+class InvalidBallot(InvalidInput):
+    title = "Your ballot could not be counted"
+
+
+class Conflict(PBError):
+    status = 409
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Show domain and HTTP errors as a page; to htmx, as a message in the page's alert region."""
+
+    @app.errorhandler(PBError)
+    def handle_pb_error(error: PBError) -> Response:
+        db.session.rollback()  # nothing half-written is ever shown, let alone committed
+        return _error_response(_(error.title), error, error.status)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> Response:
+        return _error_response(error.name, PBError(error.description or ""), error.code or 500)
+
+
+def _error_response(title: str, error: PBError, status: int) -> Response:
+    htmx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+    template = "errors/_message.html" if htmx else "errors/error.html"
+    response = make_response(render_template(template, title=title, error=error), status)
+    response.vary.add("HX-Request")
+    if htmx:
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response

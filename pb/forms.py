@@ -1,0 +1,58 @@
+"""Form fields shared across domains."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from wtforms import Field
+from wtforms.validators import ValidationError
+from wtforms.widgets import TextInput
+
+
+class MoneyField(Field):
+    """An amount in pounds typed by a person ("1,250", "£40.50"), held as integer pence."""
+
+    widget = TextInput()
+    data: int | None
+
+    def __init__(self, label: str | None = None, validators: Any = None, *, minimum: int = 1, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "spellcheck": "false", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+        self.minimum = minimum
+        self.parse_error: str | None = None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        pounds, pence = divmod(self.data, 100)
+        return f"{pounds}" if pence == 0 else f"{pounds}.{pence:02d}"
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        self.parse_error = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        text = valuelist[0].strip().replace(",", "").replace("£", "").replace(" ", "")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            self.parse_error = "Enter an amount in pounds, like 1500 or 1500.50."
+            return
+        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+            self.parse_error = "Enter an amount in pounds and pence, like 1500.50."
+            return
+        if amount > Decimal("1000000000"):
+            self.parse_error = "Enter an amount under £1,000,000,000."
+            return
+        self.data = int(amount * 100)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.parse_error:
+            raise ValidationError(self.parse_error)
+        if self.data is not None and self.data < self.minimum:
+            raise ValidationError(
+                "Enter an amount more than £0." if self.minimum <= 1 else f"Enter at least £{self.minimum / 100:,.2f}."
+            )

@@ -1,0 +1,48 @@
+"""Tally runs (reproducible counts of a vote) and the decision recorded for each project."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pb.db import Base, utcnow
+
+
+class TallyRun(Base):
+    """One count of a vote stage: enough to re-run it and get the same result."""
+
+    __tablename__ = "tally_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(60))
+    parameters: Mapped[dict[str, Any]]
+    tie_break: Mapped[str] = mapped_column(Text)
+    ballot_hash: Mapped[str] = mapped_column(String(64))
+    ballots_counted: Mapped[int]
+    budget: Mapped[int]
+    outcome: Mapped[dict[str, Any]]  # the engine's Outcome.to_dict()
+    run_at: Mapped[datetime] = mapped_column(default=utcnow)
+    run_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def selected_ids(self) -> set[int]:
+        return {int(pid) for pid in self.outcome["selected"]}
+
+
+class ProjectDecision(Base):
+    """What the council decided for one project, and why, in the decision stage."""
+
+    __tablename__ = "project_decisions"
+    __table_args__ = (UniqueConstraint("stage_id", "proposal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    funded: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

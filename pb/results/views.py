@@ -1,0 +1,80 @@
+"""Results: the public page, the CSV download, and recording the decision."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, make_response, request
+from flask_login import current_user, login_required
+
+from pb.cycles.models import StageKind
+from pb.cycles.services import get_cycle
+from pb.errors import PBError
+from pb.mandates.boundaries import VoteBoundaries
+from pb.mandates.forms import ConfirmForm
+from pb.results import services
+from pb.web import done, render
+
+bp = Blueprint("results", __name__)
+
+
+@bp.get("/cycles/<int:cycle_id>/results")
+def show_results(cycle_id: int) -> Response:
+    """Votes, costs and what was funded, with each project's fate explained."""
+    cycle = get_cycle(cycle_id)
+    tally, rows = services.result_rows(cycle)
+    return render(
+        "results/show.html", cycle=cycle, tally=tally, rows=rows, most_votes=max((r.votes for r in rows), default=0)
+    )
+
+
+@bp.get("/cycles/<int:cycle_id>/results.csv")
+def download_results(cycle_id: int) -> Response:
+    """The results as a CSV file."""
+    cycle = get_cycle(cycle_id)
+    response = make_response(services.results_csv(cycle))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="cycle-{cycle.id}-results.csv"'
+    return response
+
+
+@bp.route("/cycles/<int:cycle_id>/decision", methods=["GET", "POST"])
+@login_required
+def record_decision(cycle_id: int) -> Response:
+    """Commissioners record the decision on each project, as the vote's mandate allows."""
+    cycle = get_cycle(cycle_id)
+    tally, rows = services.result_rows(cycle)
+    vote_stage = cycle.stage_of_kind(StageKind.VOTE)
+    mandate = vote_stage.agreed_mandate if vote_stage else None
+    binding = isinstance(mandate.boundaries, VoteBoundaries) and mandate.boundaries.binding if mandate else True
+    form = ConfirmForm()
+    error: PBError | None = None
+    if form.validate_on_submit():
+        choices = (
+            None
+            if binding
+            else {
+                row.proposal.id: (
+                    request.form.get(f"funded-{row.proposal.id}") == "yes",
+                    request.form.get(f"reason-{row.proposal.id}", ""),
+                )
+                for row in rows
+            }
+        )
+        try:
+            services.record_decision(cycle, current_user, choices)
+        except PBError as caught:
+            if not caught.field:
+                raise
+            error = caught
+        else:
+            flash("The decision has been recorded and published.", "success")
+            return done("results.show_results", cycle_id=cycle.id)
+    return render(
+        "results/decision.html",
+        cycle=cycle,
+        tally=tally,
+        rows=rows,
+        binding=binding,
+        form=form,
+        error=error,
+        status=422 if error else 200,
+    )

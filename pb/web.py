@@ -1,0 +1,62 @@
+"""Helpers every view uses: one URL with two renderings, one commit per request, loading or 404."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import Response, make_response, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+
+from pb.db import Base, session
+from pb.errors import NotFound, PBError
+from pb.extensions import htmx
+
+M = TypeVar("M", bound=Base)
+
+
+def wants_fragment() -> bool:
+    """True for an htmx request that is not a history restore (which needs the whole page)."""
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render(page: str, fragment: str | None = None, *, status: int = 200, **context: Any) -> Response:
+    """Render the whole page, or only the fragment the page includes when htmx asks for it."""
+    template = fragment if fragment and wants_fragment() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def done(endpoint: str, *, trigger: str | None = None, **values: Any) -> Response:
+    """After a successful change: commit, then redirect (plain) or tell htmx to go there."""
+    session().commit()
+    location = url_for(endpoint, **values)
+    if wants_fragment():
+        response = make_response("", 204)
+        response.headers["HX-Location"] = location
+        if trigger:
+            response.headers["HX-Trigger"] = trigger
+        return response
+    return redirect(location, code=303)
+
+
+def get_or_404(model: type[M], ident: Any) -> M:
+    """Load one row by primary key, or raise NotFound."""
+    row = session().get(model, ident)
+    if row is None:
+        raise NotFound(f"There is no {model.__name__.lower()} with that number.")
+    return row
+
+
+def show_on_form(form: FlaskForm, error: PBError) -> bool:
+    """Roll back, then put a domain error beside its form field; False if it has no field here.
+
+    The rule for validation errors: the form comes back (status 422) with an error summary
+    and the message beside the field, whatever the person typed kept. Errors with no field
+    on the form are raised on to the error page.
+    """
+    session().rollback()
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+        return True
+    return False

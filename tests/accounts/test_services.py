@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from pb.accounts.models import Role
+from pb.accounts.services import authenticate, grant, has_role, sign_up
+from pb.errors import Conflict, InvalidInput
+
+
+def test_sign_up_stores_an_argon2_hash_never_the_password(app) -> None:
+    user = sign_up("Ann@Example.org ", "Ann", "a long enough password")
+    assert user.email == "ann@example.org"
+    assert user.password_hash.startswith("$argon2id$")
+    assert "a long enough password" not in user.password_hash
+    assert has_role(user, Role.RESIDENT)
+
+
+def test_sign_up_refuses_a_short_password_and_a_taken_email(app) -> None:
+    with pytest.raises(InvalidInput) as short:
+        sign_up("a@example.org", "A", "short")
+    assert short.value.field == "password"
+    sign_up("b@example.org", "B", "a long enough password")
+    with pytest.raises(Conflict):
+        sign_up("B@example.org", "B again", "a long enough password")
+
+
+def test_authenticate_gives_one_message_for_unknown_email_and_wrong_password(app) -> None:
+    sign_up("c@example.org", "C", "a long enough password")
+    assert authenticate("C@example.org", "a long enough password").email == "c@example.org"
+    with pytest.raises(InvalidInput) as wrong:
+        authenticate("c@example.org", "not the password")
+    with pytest.raises(InvalidInput) as unknown:
+        authenticate("nobody@example.org", "a long enough password")
+    assert wrong.value.message == unknown.value.message
+
+
+def test_a_cycle_role_holds_only_in_that_cycle(app, make_cycle) -> None:
+    cycle = make_cycle()
+    other = make_cycle(title="Another")
+    person = sign_up("d@example.org", "D", "a long enough password")
+    grant(person, Role.FACILITATOR, cycle.id)
+    assert has_role(person, Role.FACILITATOR, cycle.id)
+    assert not has_role(person, Role.FACILITATOR, other.id)
+    assert not has_role(person, Role.FACILITATOR)

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pb import create_app
+from tests.conftest import HX, PASSWORD, Client
+
+
+def test_sign_up_signs_the_person_in(client) -> None:
+    response = client.submit("/sign-up", {"name": "Ann", "email": "ann@example.org", "password": PASSWORD})
+    assert response.status_code == 303
+    assert "Ann" in client.get("/").get_data(as_text=True)
+
+
+def test_sign_up_errors_come_back_on_the_form_with_and_without_htmx(client) -> None:
+    for headers in ({}, HX):
+        response = client.submit(
+            "/sign-up", {"name": "", "email": "not-an-email", "password": "short"}, headers=headers
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "There is a problem" in page
+        assert "Enter your name." in page
+        assert "like name@example.com" in page
+        assert 'aria-invalid="true"' in page
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, resident) -> None:
+    response = client.submit("/sign-in", {"email": resident.email, "password": "wrong password!"})
+    assert response.status_code == 422
+    assert "Enter a correct email address and password." in response.get_data(as_text=True)
+
+
+def test_a_form_without_its_csrf_token_is_refused(client, resident) -> None:
+    response = client.post("/sign-in", data={"email": resident.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+
+
+def test_sign_in_never_redirects_to_another_site(client, resident) -> None:
+    response = client.submit("/sign-in?next=//evil.example/", {"email": resident.email, "password": PASSWORD})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_sign_in_starts_a_new_session(client, resident) -> None:
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    client.submit("/sign-in", {"email": resident.email, "password": PASSWORD})
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_sign_in_is_rate_limited(database_url) -> None:
+    app = create_app(
+        "test", SQLALCHEMY_ENGINES={"default": database_url}, RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute"
+    )
+    app.test_client_class = Client
+    client = app.test_client()
+    statuses = [
+        client.submit("/sign-in", {"email": "x@example.org", "password": "nope nope nope"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_every_response_has_strict_security_headers(client) -> None:
+    headers = client.get("/").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_sign_out_needs_a_post(login_as, resident) -> None:
+    client = login_as(resident)
+    assert client.get("/sign-out").status_code == 405
+    assert client.submit("/sign-out").status_code == 303
+    assert "Sign in" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from pb.audit.models import AuditEntry
+from pb.audit.services import GENESIS, record, verify
+from pb.db import db
+
+
+def test_entries_chain_to_the_one_before(app, commissioner) -> None:
+    first = record("test.one", actor=commissioner, role="commissioner")
+    second = record("test.two", actor=None)
+    assert first.prev_hash == GENESIS
+    assert second.prev_hash == first.hash
+    assert second.seq == first.seq + 1
+
+
+def test_the_log_verifies_until_an_entry_is_changed(app, commissioner) -> None:
+    record("test.one", actor=commissioner)
+    record("test.two", actor=commissioner, detail={"amount": 5})
+    db.session.commit()
+    assert verify().ok
+
+    db.session.execute(update(AuditEntry).where(AuditEntry.action == "test.two").values(detail={"amount": 6}))
+    db.session.commit()
+    db.session.expire_all()
+    result = verify()
+    assert not result.ok
+    seq = db.session.scalar(select(AuditEntry.seq).where(AuditEntry.action == "test.two"))
+    assert result.first_bad_seq == seq
+    assert "changed" in (result.problem or "")
+
+
+def test_a_removed_entry_breaks_the_chain(app, commissioner) -> None:
+    for n in range(3):
+        record(f"test.{n}", actor=commissioner)
+    db.session.commit()
+    db.session.execute(AuditEntry.__table__.delete().where(AuditEntry.action == "test.1"))
+    db.session.commit()
+    db.session.expire_all()
+    assert not verify().ok

@@ -1,0 +1,99 @@
+"""Browser tests: the real app served on loopback, driven by Debian's Chromium through Playwright.
+
+Chromium comes from the system (`apt-get install chromium`, done by .ci/run); Playwright's own
+browser download is never used. Outside CI, a machine without Chromium deselects these tests
+with a message saying how to install it; in CI (CI=true) its absence fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from pb import create_app
+from pb.db import db
+from pb.demo import seed_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing = [
+        what for what, ok in (("chromium", os.path.exists(CHROMIUM)), ("axe-core (npm ci)", AXE.exists())) if not ok
+    ]
+    if not missing:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"Browser tests need {', '.join(missing)}; .ci/run must install it.")
+    browser_items = [item for item in items if "browser" in item.keywords]
+    if browser_items:
+        items[:] = [item for item in items if "browser" not in item.keywords]
+        config.hook.pytest_deselected(items=browser_items)
+        print(
+            f"\nDeselected {len(browser_items)} browser tests: {', '.join(missing)} not installed "
+            "(run `sudo make browser-deps` and `npm ci`)."
+        )
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[str]:
+    """The app with the demo cycle, served on a free loopback port for the length of a test."""
+    app = create_app("test", SQLALCHEMY_ENGINES={"default": database_url}, SERVER_NAME=None)
+    with app.app_context():
+        seed_demo()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A fresh phone-sized page with no cookies."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core's WCAG 2.x A and AA rules on the page; return the violations."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]
+    ]

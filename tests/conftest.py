@@ -1,0 +1,210 @@
+"""Fixtures for every test: an app on a freshly migrated database, clients, people and cycles.
+
+The schema comes only from Alembic: one migrated template database per test session,
+copied for each test, so every test starts from the real schema in milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from pb import create_app
+from pb.accounts.models import Role, User
+from pb.accounts.services import grant, sign_up
+from pb.cli import upgrade_database
+from pb.cycles.models import Cycle, Stage, StageKind
+from pb.cycles.services import appoint_representative, close_stage, create_cycle, open_stage
+from pb.db import db
+from pb.mandates.models import Side
+from pb.mandates.services import sign_mandate, update_mandate
+from pb.proposals.models import Proposal
+from pb.proposals.services import review_proposal, submit_proposal
+
+PASSWORD = "correct horse battery"
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "cyd.sqlite3"
+    app = create_app("test", SQLALCHEMY_ENGINES={"default": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade_database()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(template_db: Path, tmp_path: Path) -> str:
+    path = tmp_path / "cyd.sqlite3"
+    shutil.copyfile(template_db, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app("test", SQLALCHEMY_ENGINES={"default": database_url})
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        db.engine.dispose()
+
+
+class Client(FlaskClient):
+    """A test client that sends the CSRF token with every form, as a browser would."""
+
+    csrf: str | None = None
+
+    def token(self) -> str:
+        if self.csrf is None:
+            page = super().get("/sign-in").get_data(as_text=True)
+            match = CSRF_PATTERN.search(page)
+            assert match, "no CSRF token on the sign-in page"
+            self.csrf = match.group(1) or match.group(2)
+        return self.csrf
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
+        return self.post(url, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    app.test_client_class = Client
+    return app.test_client()  # type: ignore[return-value]
+
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.RESIDENT, cycle: Cycle | None = None, name: str | None = None) -> User:
+        n = next(counter)
+        user = sign_up(f"person{n}@example.org", name or f"Person {n}", PASSWORD)
+        if role != Role.RESIDENT:
+            grant(user, role, cycle.id if cycle else None)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client: Client) -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        response = client.submit("/sign-in", {"email": user.email, "password": PASSWORD})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        client.csrf = None  # a new session on sign-in has a new token
+        return client
+
+    return login
+
+
+@pytest.fixture
+def commissioner(make_user: Callable[..., User]) -> User:
+    return make_user(Role.COMMISSIONER, name="Carys Commissioner")
+
+
+@pytest.fixture
+def representative(make_user: Callable[..., User]) -> User:
+    return make_user(name="Rhys Representative")
+
+
+@pytest.fixture
+def resident(make_user: Callable[..., User]) -> User:
+    return make_user(name="Rhian Resident")
+
+
+@pytest.fixture
+def make_cycle(commissioner: User, representative: User) -> Callable[..., Cycle]:
+    """A cycle with the four stages of issue 2 and a representative appointed; mandates draft."""
+
+    def make(**overrides: Any) -> Cycle:
+        fields: dict[str, Any] = {
+            "title": "Green spaces",
+            "purpose": "Improve the parks",
+            "area": "Grangetown",
+            "budget": 1_000_000,
+            "kinds": [StageKind.PROPOSALS, StageKind.REVIEW, StageKind.VOTE, StageKind.DECISION],
+        }
+        fields.update(overrides)
+        cycle = create_cycle(commissioner, **fields)
+        appoint_representative(cycle, commissioner, representative.email)
+        db.session.commit()
+        return cycle
+
+    return make
+
+
+@pytest.fixture
+def agree(commissioner: User, representative: User) -> Callable[[Stage], Stage]:
+    """Both sides sign the stage's current mandate."""
+
+    def sign(stage: Stage) -> Stage:
+        sign_mandate(stage, commissioner, Side.COMMISSIONERS, stage.mandate.version)
+        sign_mandate(stage, representative, Side.RESIDENTS, stage.mandate.version)
+        db.session.commit()
+        return stage
+
+    return sign
+
+
+@pytest.fixture
+def open_vote(
+    make_cycle: Callable[..., Cycle], agree: Callable[[Stage], Stage], commissioner: User, resident: User
+) -> Callable[..., tuple[Cycle, list[Proposal]]]:
+    """A cycle walked to an open vote over proposals with the given costs (all eligible)."""
+
+    def make(
+        costs: tuple[int, ...] = (400_000, 300_000, 500_000),
+        *,
+        max_choices: int = 3,
+        binding: bool = True,
+        rule: str = "greedy",
+        budget: int = 1_000_000,
+    ) -> tuple[Cycle, list[Proposal]]:
+        cycle = make_cycle(budget=budget)
+        vote = cycle.stage_of_kind(StageKind.VOTE)
+        assert vote is not None
+        update_mandate(
+            vote,
+            commissioner,
+            purpose=vote.mandate.purpose,
+            roles=vote.mandate.roles,
+            boundaries={
+                "budget": budget,
+                "max_choices": max_choices,
+                "min_choices": 1,
+                "binding": binding,
+                "counting_rule": rule,
+            },
+        )
+        for stage in cycle.stages:
+            agree(stage)
+        proposals_stage, review_stage = cycle.stages[0], cycle.stages[1]
+        open_stage(proposals_stage, commissioner)
+        proposals = [
+            submit_proposal(cycle, resident, title=f"Project {i}", summary="A good idea", cost=cost)
+            for i, cost in enumerate(costs, start=1)
+        ]
+        close_stage(proposals_stage, commissioner)
+        open_stage(review_stage, commissioner)
+        for proposal in proposals:
+            review_proposal(proposal, commissioner, eligible=True)
+        close_stage(review_stage, commissioner)
+        open_stage(vote, commissioner)
+        db.session.commit()
+        return cycle, proposals
+
+    return make

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from pb.accounts.models import Role
+from pb.audit.services import entries_for_cycle
+from pb.cycles.models import StageKind, StageState
+from pb.cycles.services import close_stage, create_cycle, open_stage
+from pb.errors import InvalidInput, MandateNotAgreed, NotAuthorised
+
+
+def test_a_commissioner_creates_a_cycle_with_stages_in_the_usual_order(commissioner) -> None:
+    cycle = create_cycle(
+        commissioner,
+        title="T",
+        purpose="P",
+        area="A",
+        budget=100_00,
+        kinds=[StageKind.DECISION, StageKind.VOTE, StageKind.PROPOSALS],
+    )
+    assert [s.kind for s in cycle.stages] == [StageKind.PROPOSALS, StageKind.VOTE, StageKind.DECISION]
+    assert [s.position for s in cycle.stages] == [1, 2, 3]
+    assert any(g.role == Role.COMMISSIONER and g.cycle_id == cycle.id for g in commissioner.grants)
+    assert [e.action for e in entries_for_cycle(cycle.id)] == ["cycle.create"]
+
+
+def test_a_resident_cannot_create_a_cycle(resident) -> None:
+    with pytest.raises(NotAuthorised):
+        create_cycle(resident, title="T", purpose="P", area="A", budget=100, kinds=[StageKind.VOTE])
+
+
+@pytest.mark.parametrize(
+    ("budget", "kinds", "field"),
+    [
+        (0, [StageKind.VOTE], "budget"),
+        (-5, [StageKind.VOTE], "budget"),
+        (100, [], "kinds"),
+        (100, [StageKind.DELIVERY], "kinds"),
+    ],
+)
+def test_bad_cycles_are_refused(commissioner, budget, kinds, field) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        create_cycle(commissioner, title="T", purpose="P", area="A", budget=budget, kinds=kinds)
+    assert refused.value.field == field
+
+
+def test_opening_a_stage_whose_mandate_is_not_signed_by_both_sides_writes_nothing(make_cycle, commissioner) -> None:
+    from pb.mandates.models import Side
+    from pb.mandates.services import sign_mandate
+
+    cycle = make_cycle()
+    stage = cycle.stage_of_kind(StageKind.PROPOSALS)
+    sign_mandate(stage, commissioner, Side.COMMISSIONERS, 1)
+    entries_before = len(entries_for_cycle(cycle.id))
+    with pytest.raises(MandateNotAgreed):
+        open_stage(stage, commissioner)
+    assert stage.state == StageState.DRAFT
+    assert len(entries_for_cycle(cycle.id)) == entries_before
+
+
+def test_opening_and_closing_are_audited(make_cycle, agree, commissioner) -> None:
+    cycle = make_cycle()
+    stage = agree(cycle.stage_of_kind(StageKind.PROPOSALS))
+    open_stage(stage, commissioner)
+    close_stage(stage, commissioner)
+    assert stage.state == StageState.CLOSED and stage.opened_at and stage.closed_at
+    actions = [(e.action, e.actor_name, e.role) for e in entries_for_cycle(cycle.id)]
+    assert ("stage.open", "Carys Commissioner", "commissioner") in actions
+    assert ("stage.close", "Carys Commissioner", "commissioner") in actions
