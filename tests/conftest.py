@@ -6,6 +6,7 @@ copied for each test, so every test starts from the real schema in milliseconds.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -60,9 +61,16 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 class Client(FlaskClient):
-    """A test client that sends the CSRF token with every form, as a browser would."""
+    """A test client that sends the CSRF token with every form, as a browser would.
+
+    Each request runs in an empty context, so it gets its own app context (its own `g` and
+    database session) as in production, instead of sharing the one the test holds open.
+    """
 
     csrf: str | None = None
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def token(self) -> str:
         if self.csrf is None:

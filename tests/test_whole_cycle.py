@@ -77,7 +77,7 @@ def test_a_cycle_from_setup_to_published_results(client, make_user) -> None:
             client.submit(f"{base}/stages/{kind}/mandate/sign", {"side": "residents", "version": "1"}).status_code
             == 303
         )
-    assert "Residents choose between 1 and 2 projects." in client.get(f"{base}/stages/vote/mandate").get_data(
+    assert "Each voter chooses between 1 and 2 projects." in client.get(f"{base}/stages/vote/mandate").get_data(
         as_text=True
     )
     _sign_out(client)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import EmailField, IntegerField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -37,7 +37,7 @@ class CycleForm(FlaskForm):
     )
     kinds = SelectMultipleField(
         "Stages",
-        choices=[(kind.value, STAGE_LABELS[kind]) for kind in AVAILABLE_KINDS],
+        choices=[SelectChoice(kind.value, STAGE_LABELS[kind]) for kind in AVAILABLE_KINDS],
         default=[kind.value for kind in AVAILABLE_KINDS],
         validators=[DataRequired("Choose at least one stage.")],
         option_widget=CheckboxInput(),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from pb.cycles.models import StageKind
@@ -38,7 +38,10 @@ class MandateForm(FlaskForm):
     # vote
     binding = RadioField(
         "Is the vote binding?",
-        choices=[("yes", "Yes: the council funds what the vote selects"), ("no", "No: the vote advises the council")],
+        choices=[
+            SelectChoice("yes", "Yes: the council funds what the vote selects"),
+            SelectChoice("no", "No: the vote advises the council"),
+        ],
         default="yes",
     )
     budget = MoneyField("Budget residents allocate, in pounds", validators=[Optional()])
@@ -54,7 +57,9 @@ class MandateForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=100)],
         render_kw={"inputmode": "numeric"},
     )
-    counting_rule = SelectField("Counting rule", choices=list(COUNTING_RULES.items()))
+    counting_rule = SelectField(
+        "Counting rule", choices=[SelectChoice(rule, label) for rule, label in COUNTING_RULES.items()]
+    )
 
     FIELDS_BY_KIND: ClassVar[dict[StageKind, tuple[str, ...]]] = {
         StageKind.PROPOSALS: ("max_cost",),

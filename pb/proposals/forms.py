@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from pb.forms import MoneyField
@@ -34,7 +34,7 @@ class ProposalForm(FlaskForm):
 class ReviewForm(FlaskForm):
     outcome = RadioField(
         "Outcome",
-        choices=[("eligible", "Eligible: put it on the ballot"), ("ruled_out", "Rule it out")],
+        choices=[SelectChoice("eligible", "Eligible: put it on the ballot"), SelectChoice("ruled_out", "Rule it out")],
         validators=[InputRequired("Choose eligible or rule it out.")],
     )
     ground = SelectField("Ground", choices=[])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from pb.cycles.models import Cycle, StageKind
 from pb.cycles.services import get_cycle
@@ -108,7 +109,7 @@ def _review_form(cycle: Cycle, proposal: Proposal, *, bound: bool = True) -> Rev
     grounds = (
         mandate.boundaries.rule_out_grounds if mandate and isinstance(mandate.boundaries, ReviewBoundaries) else []
     )
-    form.ground.choices = [("", "Choose a ground")] + [(g, g) for g in grounds]
+    form.ground.choices = [SelectChoice("", "Choose a ground")] + [SelectChoice(g, g) for g in grounds]
     if not bound:
         form.outcome.data = {"eligible": "eligible", "ruled_out": "ruled_out"}.get(proposal.status.value)
         form.ground.data, form.reason.data = proposal.ruling_ground or "", proposal.ruling_reason or ""
