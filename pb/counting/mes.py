@@ -1,0 +1,398 @@
+"""One exact run of the Method of Equal Shares for a given endowment per voter.
+
+Every voter starts with the same endowment ``e``. For each project still in the running,
+ρ' is the price per point at which supporters paying ``min(budget, ρ' × points)`` cover its
+cost; the project with the lowest price per unit of utility (ρ = ρ' / cost for cost
+utilities, ρ = ρ' for score utilities) is bought, ties broken by the tie-break order. A
+project whose supporters hold less than its cost drops out for good (budgets only fall).
+The run ends when no project is left.
+
+How it stays exact and fast. Voters with the same ballot and the same payment history
+share a *budget class*. A voter who could not pay the full price paid everything and has
+nothing left (class ``ZERO``); any other voter's budget is ``e - Σ_j W[j] ρ'_j`` where
+``W[j]`` are the points it paid at for each bought project ``j``. So every budget, and every
+sum of budgets, is an integer combination of the exact prices ρ'_j, which are kept as
+integer numerators over one common denominator: sums are integer matrix products (numpy)
+followed by a short big-integer dot product. Floats only *guess* which supporters run out;
+the guess is then checked with exact integers (floats decide a comparison only when they
+differ by far more than their worst rounding error), and a wrong guess falls back to an
+exact walk. Outcomes therefore never depend on rounding.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+
+from pb.counting.election import Election, IntArray
+from pb.counting.model import Money
+
+FloatArray = npt.NDArray[np.float64]
+
+UNTOUCHED = 0
+ZERO = 1
+
+# Float budgets carry at most ~(selected projects + 2) × 2**-52 relative error; a margin of
+# 1e-9 of the endowment is over a thousand times larger for any realistic election.
+MARGIN = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class MesData:
+    """What every run on one election shares, whatever the endowment.
+
+    ``candidates`` are the projects some voter supports; ``total_points[p]`` is the voter-
+    weighted sum of points given to ``p``; ``weight[p]`` is the utility of one point (the
+    cost for cost utilities, 1 for score utilities).
+    """
+
+    election: Election
+    ranks: list[int]
+    utility: str
+    candidates: list[int]
+    total_points: list[int]
+    supporters_count: list[int]
+    weight: list[Money]
+    group_weights: list[FloatArray]
+    point_values: list[IntArray]
+    point_slot: list[IntArray | None]
+    paid_dtype: type[np.signedinteger]
+    # How many budget classes the last run needed: the next run (add1 changes the
+    # endowment by one unit) allocates that much at once instead of growing step by step.
+    class_hint: list[int] = field(default_factory=lambda: [64])
+
+
+def prepare(election: Election, ranks: list[int], utility: str) -> MesData:
+    """Precompute per-project supporter data shared by repeated runs."""
+    candidates: list[int] = []
+    total_points = [0] * election.n_projects
+    supporters_count = [0] * election.n_projects
+    group_weights: list[FloatArray] = []
+    point_values: list[IntArray] = []
+    point_slot: list[IntArray | None] = []
+    for p in range(election.n_projects):
+        groups = election.supporters[p]
+        pts = election.support_points[p]
+        counts = election.mult[groups]
+        # bincount only takes float weights; integer sums below 2**53 stay exact.
+        group_weights.append(counts.astype(np.float64))
+        total_points[p] = sum(c * v for c, v in zip(counts.tolist(), pts.tolist(), strict=True))
+        supporters_count[p] = int(counts.sum())
+        values, slots = np.unique(pts, return_inverse=True)
+        point_values.append(values.astype(np.int64))
+        point_slot.append(slots.astype(np.int64) if len(values) > 1 else None)
+        if len(groups):
+            candidates.append(p)
+    weight: list[Money] = list(election.costs) if utility == "cost" else [1] * election.n_projects
+    # Points paid per class fit in 32 bits on every real ballot; halving the matrix halves
+    # the memory traffic of creating classes.
+    largest = int(election.points.max()) if len(election.points) else 0
+    dtype: type[np.signedinteger] = np.int32 if largest < 2**31 else np.int64
+    return MesData(
+        election, ranks, utility, candidates, total_points, supporters_count, weight,
+        group_weights, point_values, point_slot, dtype,
+    )
+
+
+@dataclass(eq=False)
+class _Entries:
+    """The supporters of one project, by (class, points) pair, with the partition found
+    for them: entries where ``poor`` is true pay all they have, the others pay in full."""
+
+    classes: IntArray
+    points: IntArray
+    voters: IntArray
+    poor: npt.NDArray[np.bool_]
+
+
+class _State:
+    """Budget classes during one run (see the module docstring)."""
+
+    def __init__(self, data: MesData, endowment: Money) -> None:
+        start = Fraction(endowment)
+        self.data = data
+        self.denominator = start.denominator
+        self.endowment_num = start.numerator  # e × denominator
+        self.price_num: list[int] = []  # ρ'_j × denominator, per bought project j
+        self.column: dict[int, int] = {}  # project -> its column j in paid
+        slots = max(len(data.candidates), 1)
+        capacity = max(data.class_hint[0], 64)
+        self.paid = np.zeros((capacity, slots), dtype=data.paid_dtype)
+        self.approx = np.zeros(capacity, dtype=np.float64)
+        self.approx[UNTOUCHED] = float(start)
+        self.n_classes = 2
+        self.price_approx = np.zeros(slots, dtype=np.float64)
+        self.group_class = np.zeros(len(data.election.mult), dtype=np.int64)
+        self.scale_margin = MARGIN * max(float(start), 1e-300)
+
+    def exact(self, k: int) -> int:
+        """Budget of class ``k`` times the common denominator."""
+        if k == ZERO:
+            return 0
+        row = self.paid[k, : len(self.price_num)].tolist()
+        return self.endowment_num - sum(w * n for w, n in zip(row, self.price_num, strict=True) if w)
+
+    def money(self, classes: IntArray, voters: IntArray) -> int:
+        """Total budget of ``voters[i]`` voters in each class ``classes[i]``, times the
+        common denominator."""
+        live = classes != ZERO
+        classes, voters = classes[live], voters[live]
+        if not len(classes):
+            return 0
+        head = int(voters.sum()) * self.endowment_num
+        used = len(self.price_num)
+        if not used:
+            return head
+        paid = (voters @ self.paid[classes, :used].astype(np.int64)).tolist()
+        return head - sum(c * n for c, n in zip(paid, self.price_num, strict=True) if c)
+
+    def supporters(self, p: int) -> tuple[IntArray, IntArray, IntArray]:
+        """(class, points, voters) for each distinct pair among the supporters of ``p``."""
+        data = self.data
+        n = self.n_classes
+        classes = self.group_class[data.election.supporters[p]]
+        values = data.point_values[p]
+        slots = data.point_slot[p]
+        if slots is None:
+            held = np.bincount(classes, weights=data.group_weights[p], minlength=n)
+            present = np.flatnonzero(held)
+            return present, np.full(len(present), values[0]), held[present].astype(np.int64)
+        width = len(values)
+        held = np.bincount(classes * width + slots, weights=data.group_weights[p], minlength=n * width)
+        present = np.flatnonzero(held)
+        return present // width, values[present % width], held[present].astype(np.int64)
+
+    def add_classes(self, parents: IntArray, column: int, points: IntArray, price: float) -> IntArray:
+        """Create one class per parent after paying ``points × price`` for ``column``."""
+        count = len(parents)
+        first = self.n_classes
+        if first + count > len(self.approx):
+            size = max(2 * len(self.approx), first + count)
+            paid = np.zeros((size, self.paid.shape[1]), dtype=self.paid.dtype)
+            paid[:first, :column] = self.paid[:first, :column]
+            self.paid = paid
+            self.approx = np.concatenate([self.approx, np.zeros(size - len(self.approx))])
+        new = np.arange(first, first + count, dtype=np.int64)
+        # Only the columns of projects bought so far can be non-zero.
+        self.paid[first : first + count, :column] = self.paid[parents, :column]
+        self.paid[new, column] = points
+        self.approx[new] = self.approx[parents] - points * price
+        self.n_classes += count
+        return new
+
+
+@dataclass(eq=False)
+class MesRun:
+    """One run: projects bought in order with their ρ and ρ', and the final budgets."""
+
+    selected: list[int] = field(default_factory=list)
+    rho: dict[int, Fraction] = field(default_factory=dict)
+    price_per_point: dict[int, Fraction] = field(default_factory=dict)
+    spent: Money = 0
+    overspent: bool = False
+    state: _State | None = None
+
+    def supporter_money(self, project: int) -> Fraction:
+        """What the supporters of ``project`` hold in total at the end of the run."""
+        assert self.state is not None
+        classes, _, voters = self.state.supporters(project)
+        return Fraction(self.state.money(classes, voters), self.state.denominator)
+
+
+def run(data: MesData, endowment: Money, spend_limit: Money | None = None) -> MesRun:
+    """Run MES with ``endowment`` per voter.
+
+    With ``spend_limit``, the run stops as soon as the projects bought cost more than that
+    and is marked ``overspent`` (all the add1 loop needs to know).
+    """
+    costs = data.election.costs
+    ranks = data.ranks
+    state = _State(data, endowment)
+    result = MesRun(state=state)
+    heap: list[tuple[Fraction, int, int]] = []
+    for p in data.candidates:
+        if Fraction(endowment) * data.supporters_count[p] < costs[p]:
+            continue  # budgets only shrink: never affordable
+        heap.append((_lower_bound(data, p), ranks[p], p))
+    heapq.heapify(heap)
+    while heap:
+        best: tuple[Fraction, int, int, Fraction, _Entries] | None = None
+        evaluated: list[tuple[Fraction, int, int]] = []
+        # ρ can only rise from one round to the next, so a stale value is a lower bound:
+        # stop looking once the next lower bound cannot beat the best found.
+        while heap and (best is None or heap[0][:2] <= best[:2]):
+            _, rank, p = heapq.heappop(heap)
+            found = _price_per_point(state, p)
+            if found is None:
+                continue  # unaffordable now, hence for ever
+            per_point, entries = found
+            rho = per_point / data.weight[p] if costs[p] else Fraction(0)
+            evaluated.append((rho, rank, p))
+            if best is None or (rho, rank) < best[:2]:
+                best = (rho, rank, p, per_point, entries)
+        if best is None:
+            break
+        rho, _, chosen, per_point, entries = best
+        for item in evaluated:
+            if item[2] != chosen:
+                heapq.heappush(heap, item)
+        result.selected.append(chosen)
+        result.rho[chosen] = rho
+        result.price_per_point[chosen] = per_point
+        result.spent += costs[chosen]
+        if spend_limit is not None and result.spent > spend_limit:
+            result.overspent = True
+            break
+        if costs[chosen]:
+            _charge(state, chosen, per_point, entries)
+    data.class_hint[0] = max(data.class_hint[0], state.n_classes)
+    return result
+
+
+def _lower_bound(data: MesData, p: int) -> Fraction:
+    """ρ if every supporter could pay in full: never more than the true ρ."""
+    cost = data.election.costs[p]
+    if not cost:
+        return Fraction(0)
+    return Fraction(cost) / data.total_points[p] / data.weight[p]
+
+
+def _price_per_point(state: _State, p: int) -> tuple[Fraction, _Entries] | None:
+    """The exact ρ' of ``p`` and its supporters' partition, or ``None`` when they cannot
+    afford it."""
+    data = state.data
+    cost = Fraction(data.election.costs[p])
+    classes, points, voters = state.supporters(p)
+    if not cost:
+        return Fraction(0), _Entries(classes, points, voters, np.zeros(len(classes), dtype=bool))
+    # Guess the partition in floats: start with everyone paying in full (ρ' = cost / total
+    # points, a lower bound) and move whoever cannot pay that to the poor side until
+    # nobody moves; the exact check below decides whether the guess is right.
+    total_points = data.total_points[p]
+    budget = state.approx[classes]
+    weighted_budget = voters * budget
+    weighted_points = voters * points
+    cost_float = float(cost)
+    poor = np.zeros(len(classes), dtype=bool)
+    price = cost_float / total_points
+    for _ in range(64):
+        now_poor = budget < price * points
+        if np.array_equal(now_poor, poor):
+            break
+        poor = now_poor
+        rich_points = total_points - int(weighted_points[poor].sum())
+        if rich_points <= 0:
+            break
+        price = (cost_float - float(weighted_budget[poor].sum())) / rich_points
+    entries = _Entries(classes, points, voters, poor)
+    if poor.all():
+        # Looks unaffordable: confirm with the exact total the supporters hold.
+        if state.money(classes, voters) < cost * state.denominator:
+            return None
+        entries.poor = np.zeros(len(classes), dtype=bool)
+    found = _check(state, cost, total_points, entries)
+    if found is None:
+        found = _exact_walk(state, cost, total_points, entries)
+    return found
+
+
+def _partition_price(state: _State, cost: Fraction, total_points: int, entries: _Entries) -> Fraction | None:
+    """ρ' if the poor entries pay everything and the rest pay in full, or ``None`` when
+    that leaves nobody to pay the remainder."""
+    poor = entries.poor
+    rich_points = total_points - int(entries.voters[poor] @ entries.points[poor])
+    if rich_points <= 0:
+        return None
+    poor_money = state.money(entries.classes[poor], entries.voters[poor])
+    need = cost * state.denominator - poor_money
+    if need <= 0:
+        return None
+    return need / (rich_points * state.denominator)
+
+
+def _check(
+    state: _State, cost: Fraction, total_points: int, entries: _Entries
+) -> tuple[Fraction, _Entries] | None:
+    """Confirm the guessed partition exactly; ``None`` if it is wrong or unaffordable.
+
+    A partition is right when every poor entry has at most ρ' × points and every other at
+    least that much: then ρ' solves the payment equation, whose solution is unique.
+    """
+    price = _partition_price(state, cost, total_points, entries)
+    if price is None:
+        return None
+    margin = state.scale_margin
+    gap = state.approx[entries.classes] - float(price) * entries.points
+    poor = entries.poor
+    if (gap[poor] > margin).any() or (gap[~poor] < -margin).any():
+        return None
+    doubtful = np.flatnonzero(np.abs(gap) <= margin)
+    scaled = price * state.denominator
+    for i in doubtful.tolist():
+        held = state.exact(int(entries.classes[i])) * scaled.denominator
+        owed = scaled.numerator * int(entries.points[i])
+        if (held > owed) if poor[i] else (held < owed):
+            return None
+    return price, entries
+
+
+def _exact_walk(
+    state: _State, cost: Fraction, total_points: int, entries: _Entries
+) -> tuple[Fraction, _Entries] | None:
+    """ρ' by the textbook walk over exactly sorted budgets; slow but never wrong."""
+    exact = [state.exact(int(k)) for k in entries.classes.tolist()]
+    pts = entries.points.tolist()
+    order = sorted(range(len(exact)), key=lambda i: Fraction(exact[i], pts[i]))
+    poor = np.zeros(len(exact), dtype=bool)
+    need = cost * state.denominator
+    rich_points = total_points
+    for i in order:
+        if rich_points <= 0:
+            return None
+        # Rich iff budget >= ρ' × points with ρ' = need / (rich_points × denominator).
+        if exact[i] * rich_points >= need * pts[i]:
+            return need / (rich_points * state.denominator), _Entries(
+                entries.classes, entries.points, entries.voters, poor
+            )
+        poor[i] = True
+        need -= int(entries.voters[i]) * exact[i]
+        rich_points -= int(entries.voters[i]) * pts[i]
+    return None
+
+
+def _charge(state: _State, p: int, per_point: Fraction, entries: _Entries) -> None:
+    """Make the supporters of ``p`` pay ρ' × points each, or all they have."""
+    data = state.data
+    column = len(state.price_num)
+    state.column[p] = column
+    new_denominator = math.lcm(state.denominator, per_point.denominator)
+    grow = new_denominator // state.denominator
+    if grow != 1:
+        state.price_num = [n * grow for n in state.price_num]
+        state.endowment_num *= grow
+    state.price_num.append(per_point.numerator * (new_denominator // per_point.denominator))
+    state.denominator = new_denominator
+    state.price_approx[column] = float(per_point)
+
+    poor = entries.poor
+    rich = ~poor
+    values = data.point_values[p]
+    width = len(values)
+    remap = np.arange(state.n_classes * width, dtype=np.int64) // width
+    slot_of = np.searchsorted(values, entries.points)
+    remap[entries.classes[poor] * width + slot_of[poor]] = ZERO
+    rich_classes = entries.classes[rich]
+    if len(rich_classes):
+        new = state.add_classes(rich_classes, column, entries.points[rich], float(per_point))
+        remap[rich_classes * width + slot_of[rich]] = new
+    groups = data.election.supporters[p]
+    slots = data.point_slot[p]
+    keys = state.group_class[groups] * width
+    if slots is not None:
+        keys += slots
+    state.group_class[groups] = remap[keys]
