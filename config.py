@@ -22,6 +22,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
+    TIMEZONE = "Europe/London"  # dates people type (a stage's closing day) are in the council's zone
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "cy")
     HSTS = False

@@ -56,3 +56,13 @@ class MoneyField(Field):
             raise ValidationError(
                 "Enter an amount more than £0." if self.minimum <= 1 else f"Enter at least £{self.minimum / 100:,.2f}."
             )
+
+
+class GroupErrors(Field):
+    """Holds errors about a group of inputs (a fieldset with this field's id); renders nothing itself."""
+
+    def __call__(self, **kwargs: Any) -> str:
+        return ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None

@@ -38,7 +38,11 @@ def test_a_cycle_from_setup_to_published_results(client, make_user) -> None:
             "area": "Riverside",
             "budget": "10,000",
             "required_representatives": "1",
-            "kinds": ["proposals", "review", "vote", "decision"],
+            "template": "binding-pb",
+            "place_proposals": "1",
+            "place_review": "2",
+            "place_vote": "3",
+            "place_decision": "4",
         },
     )
     assert response.status_code == 303
@@ -59,9 +63,11 @@ def test_a_cycle_from_setup_to_published_results(client, make_user) -> None:
             "roles": "Residents vote",
             "binding": "yes",
             "budget": "10000",
+            "ballot_format": "approval",
             "min_choices": "1",
             "max_choices": "2",
             "counting_rule": "greedy",
+            "representatives_required": "1",
         },
     )
     assert response.status_code == 303

@@ -16,10 +16,42 @@ from pb.mandates.authority import Action, require, require_cycle_action
 from pb.mandates.services import create_first_version
 from pb.results.services import run_tally
 
-# The order stages take when a commissioner picks them: the co-production phases in turn.
-STAGE_ORDER = tuple(StageKind)
-# The stage kinds a cycle can contain today; the rest follow as their features are built.
-AVAILABLE_KINDS = (StageKind.PROPOSALS, StageKind.REVIEW, StageKind.VOTE, StageKind.DECISION)
+# A sensible order: when both stages are in a cycle, the first must come before the second.
+MUST_PRECEDE: tuple[tuple[StageKind, StageKind], ...] = (
+    (StageKind.PRIORITIES, StageKind.PROPOSALS),
+    (StageKind.PROPOSALS, StageKind.DELIBERATION),
+    (StageKind.PROPOSALS, StageKind.REVIEW),
+    (StageKind.PROPOSALS, StageKind.VOTE),
+    (StageKind.DELIBERATION, StageKind.VOTE),
+    (StageKind.REVIEW, StageKind.VOTE),
+    (StageKind.VOTE, StageKind.DECISION),
+    (StageKind.DECISION, StageKind.DELIVERY),
+    (StageKind.DECISION, StageKind.ASSESSMENT),
+    (StageKind.DELIVERY, StageKind.ASSESSMENT),
+)
+# Stages that only make sense after another: a vote needs proposals, a decision a vote.
+NEEDS: dict[StageKind, StageKind] = {
+    StageKind.DELIBERATION: StageKind.PROPOSALS,
+    StageKind.REVIEW: StageKind.PROPOSALS,
+    StageKind.VOTE: StageKind.PROPOSALS,
+    StageKind.DECISION: StageKind.VOTE,
+}
+
+
+def check_stage_order(kinds: Sequence[StageKind]) -> None:
+    """Raise InvalidInput unless `kinds` is a sensible order of distinct stages."""
+    if not kinds:
+        raise InvalidInput("Choose at least one stage.", field="kinds")
+    if len(set(kinds)) != len(kinds):
+        raise InvalidInput("Give each stage its own place in the order.", field="kinds")
+    for kind in kinds:
+        needed = NEEDS.get(kind)
+        if needed and needed not in kinds:
+            raise InvalidInput(f"A {kind.value} stage needs a {needed.value} stage before it.", field="kinds")
+    place = {kind: n for n, kind in enumerate(kinds)}
+    for first, then in MUST_PRECEDE:
+        if first in place and then in place and place[first] > place[then]:
+            raise InvalidInput(f"The {first.value} stage must come before the {then.value} stage.", field="kinds")
 
 
 def create_cycle(
@@ -31,24 +63,23 @@ def create_cycle(
     budget: int,
     kinds: Sequence[StageKind],
     required_representatives: int = 1,
+    template: str | None = None,
 ) -> Cycle:
-    """Create a cycle with one stage per chosen kind, each with a draft mandate.
+    """Create a cycle with its stages in the order given, each with a draft mandate.
 
+    `template` names the starting point of every stage's mandate (see mandates.templates).
     Raises NotAuthorised (not a commissioner) or InvalidInput.
     """
     verdict = require_cycle_action(actor, Action.CREATE_CYCLE)
+    if not title.strip():
+        raise InvalidInput("Enter a title.", field="title")
     if budget <= 0:
         raise InvalidInput("The budget must be more than zero.", field="budget")
     if required_representatives < 1:
         raise InvalidInput(
             "At least one resident representative must sign each mandate.", field="required_representatives"
         )
-    chosen = [kind for kind in STAGE_ORDER if kind in set(kinds)]
-    if not chosen:
-        raise InvalidInput("Choose at least one stage.", field="kinds")
-    unknown = [kind for kind in chosen if kind not in AVAILABLE_KINDS]
-    if unknown:
-        raise InvalidInput(f"A {unknown[0].value} stage cannot be added yet.", field="kinds")
+    check_stage_order(kinds)
 
     cycle = Cycle(
         title=title.strip(),
@@ -59,11 +90,11 @@ def create_cycle(
         created_by_id=actor.id,
     )
     session().add(cycle)
-    for position, kind in enumerate(chosen, start=1):
+    for position, kind in enumerate(kinds, start=1):
         cycle.stages.append(Stage(kind=kind, position=position))
     session().flush()
     for stage in cycle.stages:
-        create_first_version(stage, actor)
+        create_first_version(stage, actor, template)
     grant(actor, Role.COMMISSIONER, cycle.id)
     session().flush()
     record(
@@ -72,7 +103,7 @@ def create_cycle(
         role=verdict.role,
         cycle_id=cycle.id,
         subject=cycle.title,
-        detail={"budget": budget, "stages": [k.value for k in chosen]},
+        detail={"budget": budget, "stages": [k.value for k in kinds], "template": template},
     )
     return cycle
 

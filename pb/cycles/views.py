@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash
+from flask import Blueprint, Response, flash, request
 from flask_login import current_user, login_required
 
 from pb.cycles import services
-from pb.cycles.forms import CycleForm, RepresentativeForm
+from pb.cycles.forms import CycleForm, RepresentativeForm, TemplateChoiceForm
 from pb.cycles.models import StageKind
 from pb.errors import PBError
 from pb.mandates.forms import ConfirmForm
+from pb.mandates.templates import TEMPLATES
 from pb.proposals.services import proposals_for
 from pb.web import done, render, show_on_form
 
 bp = Blueprint("cycles", __name__)
+DEFAULT_TEMPLATE = "binding-pb"
 
 
 @bp.get("/")
@@ -25,9 +27,14 @@ def list_cycles() -> Response:
 @bp.route("/cycles/new", methods=["GET", "POST"])
 @login_required
 def create_cycle() -> Response:
-    """A commissioner sets up a cycle with its budget and stages."""
+    """A commissioner sets up a cycle from a template, with its budget and stages in order."""
+    chooser = TemplateChoiceForm(request.args, template=request.args.get("template", DEFAULT_TEMPLATE))
     form = CycleForm()
-    if form.validate_on_submit():
+    if not form.is_submitted():
+        template = TEMPLATES.get(chooser.template.data or "")
+        form.template.data = template.name if template else ""
+        form.place_kinds(list(template.stages) if template else list(StageKind))
+    if form.validate_on_submit() and (kinds := form.ordered_kinds()) is not None:
         try:
             cycle = services.create_cycle(
                 current_user,
@@ -35,8 +42,9 @@ def create_cycle() -> Response:
                 purpose=form.purpose.data or "",
                 area=form.area.data or "",
                 budget=form.budget.data or 0,
-                kinds=[StageKind(kind) for kind in form.kinds.data or []],
+                kinds=kinds,
                 required_representatives=form.required_representatives.data or 1,
+                template=form.template.data or None,
             )
         except PBError as error:
             if not show_on_form(form, error):
@@ -44,7 +52,9 @@ def create_cycle() -> Response:
         else:
             flash("Cycle created. Agree each stage's mandate with the resident representatives.", "success")
             return done("cycles.show_cycle", cycle_id=cycle.id)
-    return render("cycles/new.html", form=form, status=422 if form.errors else 200)
+    return render(
+        "cycles/new.html", form=form, chooser=chooser, templates=TEMPLATES, status=422 if form.errors else 200
+    )
 
 
 @bp.get("/cycles/<int:cycle_id>")

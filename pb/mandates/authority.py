@@ -1,9 +1,10 @@
 """The one place that decides what a person may do in a stage.
 
-Every service asks `require(user, action, stage, ...)` before it changes anything. The
-answer comes from the person's roles in the cycle, the stage's state, and the structured
-boundaries of the stage's agreed mandate; a refusal names the clause that decided it, so
-the person is told *why*, not just *no*.
+Every service asks `require(user, action, stage, ...)` before it changes anything. The answer
+comes from three things, checked in this order: the table `PERMISSIONS` (which roles may take
+each action, in which stage kinds and stage states), then the structured boundaries of the
+stage's agreed mandate. A refusal names the clause that decided it, so the person is told
+*why*, not just *no*. Every action must appear in the table: a test enumerates them all.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import TYPE_CHECKING
 from pb.accounts.models import Role
 from pb.accounts.services import has_role
 from pb.cycles.models import StageKind, StageState
-from pb.errors import InvalidBallot, MandateNotAgreed, NotAuthorised, OutsideMandate, StageNotOpen
-from pb.mandates.boundaries import ProposalsBoundaries, ReviewBoundaries, VoteBoundaries
+from pb.errors import InvalidBallot, MandateNotAgreed, NotAuthorised, OutsideMandate, PBError, StageNotOpen
+from pb.mandates.boundaries import DecisionBoundaries, ProposalsBoundaries, ReviewBoundaries, VoteBoundaries
 from pb.mandates.models import Side
 
 if TYPE_CHECKING:
@@ -30,21 +31,60 @@ class Action(enum.StrEnum):
     CREATE_CYCLE = "create_cycle"
     APPOINT_REPRESENTATIVE = "appoint_representative"
     EDIT_MANDATE = "edit_mandate"
+    AMEND_MANDATE = "amend_mandate"
     SIGN_MANDATE = "sign_mandate"
+    DISCUSS_MANDATE = "discuss_mandate"
     OPEN_STAGE = "open_stage"
     CLOSE_STAGE = "close_stage"
     SUBMIT_PROPOSAL = "submit_proposal"
     REVIEW_PROPOSAL = "review_proposal"
+    REVISE_COST = "revise_cost"
     CAST_BALLOT = "cast_ballot"
     RECORD_DECISION = "record_decision"
+    OVERRIDE_RESULT = "override_result"
 
 
-# Which stage each stage-bound action happens in.
-_STAGE_OF_ACTION = {
-    Action.SUBMIT_PROPOSAL: StageKind.PROPOSALS,
-    Action.REVIEW_PROPOSAL: StageKind.REVIEW,
-    Action.CAST_BALLOT: StageKind.VOTE,
-    Action.RECORD_DECISION: StageKind.DECISION,
+ANY_STAGE = frozenset(StageKind)
+BEFORE_OPENING = frozenset({StageState.DRAFT, StageState.AGREED})
+OPEN = frozenset({StageState.OPEN})
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Who may take an action (the first role they hold is the one recorded), where, and when."""
+
+    roles: tuple[Role, ...]
+    kinds: frozenset[StageKind]
+    states: frozenset[StageState]
+
+
+# Actions on a whole cycle rather than in one of its stages.
+CYCLE_PERMISSIONS: dict[Action, tuple[Role, ...]] = {
+    Action.CREATE_CYCLE: (Role.COMMISSIONER,),
+    Action.APPOINT_REPRESENTATIVE: (Role.COMMISSIONER,),
+}
+
+PERMISSIONS: dict[Action, Permission] = {
+    Action.EDIT_MANDATE: Permission((Role.COMMISSIONER, Role.REPRESENTATIVE), ANY_STAGE, BEFORE_OPENING),
+    Action.AMEND_MANDATE: Permission((Role.COMMISSIONER, Role.REPRESENTATIVE), ANY_STAGE, OPEN),
+    Action.SIGN_MANDATE: Permission((Role.COMMISSIONER, Role.REPRESENTATIVE), ANY_STAGE, BEFORE_OPENING | OPEN),
+    Action.DISCUSS_MANDATE: Permission((Role.COMMISSIONER, Role.REPRESENTATIVE), ANY_STAGE, BEFORE_OPENING | OPEN),
+    Action.OPEN_STAGE: Permission((Role.COMMISSIONER,), ANY_STAGE, frozenset({StageState.AGREED})),
+    Action.CLOSE_STAGE: Permission((Role.COMMISSIONER,), ANY_STAGE, OPEN),
+    Action.SUBMIT_PROPOSAL: Permission((Role.RESIDENT,), frozenset({StageKind.PROPOSALS}), OPEN),
+    Action.REVIEW_PROPOSAL: Permission((Role.COMMISSIONER,), frozenset({StageKind.REVIEW}), OPEN),
+    Action.REVISE_COST: Permission((Role.COMMISSIONER,), frozenset({StageKind.REVIEW}), OPEN),
+    Action.CAST_BALLOT: Permission((Role.RESIDENT,), frozenset({StageKind.VOTE}), OPEN),
+    Action.RECORD_DECISION: Permission((Role.COMMISSIONER,), frozenset({StageKind.DECISION}), OPEN),
+    Action.OVERRIDE_RESULT: Permission((Role.COMMISSIONER,), frozenset({StageKind.DECISION}), OPEN),
+}
+
+_ROLE_WORDS = {
+    Role.COMMISSIONER: "the cycle's commissioners",
+    Role.REPRESENTATIVE: "the cycle's resident representatives",
+    Role.RESIDENT: "residents who are signed in",
+    Role.FACILITATOR: "the cycle's facilitators",
+    Role.ADMIN: "administrators",
 }
 
 
@@ -65,13 +105,18 @@ def is_representative(user: User | None, cycle: Cycle) -> bool:
 
 
 def require_cycle_action(user: User | None, action: Action, cycle: Cycle | None = None) -> Verdict:
-    """Actions on a whole cycle (creating it, appointing people): commissioners only.
+    """Actions on a whole cycle (creating it, appointing people). Raises NotAuthorised."""
+    role = _first_role(user, CYCLE_PERMISSIONS[action], cycle)
+    return Verdict(clause=f"roles.{role.value}", role=role.value)
 
-    Raises NotAuthorised.
-    """
-    if not is_commissioner(user, cycle):
-        raise NotAuthorised("Only the cycle's commissioners can do this.", clause="roles.commissioner")
-    return Verdict(clause="roles.commissioner", role=Role.COMMISSIONER.value)
+
+def allowed(user: User | None, action: Action, stage: Stage, **context: object) -> bool:
+    """Whether `require` would allow it: for showing or hiding a button, never for deciding."""
+    try:
+        require(user, action, stage, **context)  # type: ignore[arg-type]
+    except PBError:
+        return False
+    return True
 
 
 def require(
@@ -83,36 +128,69 @@ def require(
     cost: int | None = None,
     ground: str | None = None,
     choices: Collection[int] | None = None,
+    new_cost: int | None = None,
 ) -> Verdict:
     """Decide whether `user` may do `action` in `stage`; return the clause that allows it.
 
     Raises NotAuthorised (wrong role), StageNotOpen, MandateNotAgreed, OutsideMandate (a
-    boundary forbids it) or InvalidBallot (a ballot outside the vote's limits); each
-    names the deciding clause.
+    boundary forbids it) or InvalidBallot (a ballot outside the vote's limits); each names
+    the deciding clause.
     """
-    cycle = stage.cycle
-    if action in (Action.EDIT_MANDATE, Action.SIGN_MANDATE):
-        return _require_mandate_action(user, action, stage, side)
-    if action in (Action.OPEN_STAGE, Action.CLOSE_STAGE):
-        verdict = require_cycle_action(user, action, cycle)
-        _require_stage_transition(action, stage)
-        return verdict
+    permission = PERMISSIONS[action]
+    if stage.kind not in permission.kinds:
+        kinds = " or ".join(sorted(k.value for k in permission.kinds))
+        raise StageNotOpen(f"This can only be done in the {kinds} stage.", clause="stage.kind")
+    roles = permission.roles
+    if action == Action.SIGN_MANDATE:
+        roles = (Role.COMMISSIONER,) if side == Side.COMMISSIONERS else (Role.REPRESENTATIVE,)
+    role = _first_role(user, roles, stage.cycle)
+    _require_state(action, stage, permission)
+    verdict = Verdict(clause=f"roles.{role.value}", role=role.value)
 
-    expected_kind = _STAGE_OF_ACTION[action]
-    if stage.kind != expected_kind:
-        raise StageNotOpen(f"This can only be done in the {expected_kind.value} stage.", clause="stage.kind")
-    if not stage.is_open:
-        raise StageNotOpen(f"The {stage.kind.value} stage is not open.", clause="stage.state")
-    mandate = _agreed(stage)
+    if action == Action.OPEN_STAGE:
+        _require_earlier_stages_closed(stage)
+    elif action == Action.SUBMIT_PROPOSAL:
+        return _require_cost_cap(stage, cost, verdict)
+    elif action == Action.REVIEW_PROPOSAL and ground is not None:
+        return _require_ground(_agreed(stage).boundaries, ground)
+    elif action == Action.REVISE_COST:
+        return _require_cost_revision(_agreed(stage).boundaries, cost, new_cost)
+    elif action == Action.CAST_BALLOT:
+        return _require_ballot(_agreed(stage).boundaries, choices, verdict)
+    elif action == Action.OVERRIDE_RESULT:
+        return _require_override(_agreed(stage).boundaries, ground)
+    return verdict
 
-    if action == Action.SUBMIT_PROPOSAL:
-        return _require_proposal(user, cycle, mandate, cost)
-    if action in (Action.REVIEW_PROPOSAL, Action.RECORD_DECISION):
-        verdict = require_cycle_action(user, action, cycle)
-        if action == Action.REVIEW_PROPOSAL and ground is not None:
-            return _require_ground(mandate, ground)
-        return verdict
-    return _require_ballot(user, mandate, choices)
+
+def _first_role(user: User | None, roles: tuple[Role, ...], cycle: Cycle | None) -> Role:
+    for role in roles:
+        if has_role(user, role, cycle.id if cycle else None):
+            return role
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthorised("Sign in to do this.", clause="roles.signed_in")
+    who = " and ".join(_ROLE_WORDS[r] for r in roles)
+    raise NotAuthorised(f"Only {who} can do this.", clause=f"roles.{roles[0].value}")
+
+
+def _require_state(action: Action, stage: Stage, permission: Permission) -> None:
+    if stage.state in permission.states:
+        return
+    kind = stage.kind.value
+    if action == Action.OPEN_STAGE and stage.state == StageState.DRAFT:
+        raise MandateNotAgreed(
+            "This stage cannot open until its mandate is signed by a commissioner and the resident representatives.",
+            clause="mandate.agreed",
+        )
+    if action == Action.EDIT_MANDATE and stage.state == StageState.OPEN:
+        raise OutsideMandate(
+            f"The {kind} stage is open: its mandate changes only by an amendment both sides sign.",
+            clause="mandate.amendment",
+        )
+    if action in (Action.EDIT_MANDATE, Action.AMEND_MANDATE, Action.SIGN_MANDATE, Action.DISCUSS_MANDATE):
+        raise OutsideMandate(f"The {kind} stage has closed: its mandate can no longer change.", clause="mandate.locked")
+    if action == Action.OPEN_STAGE:
+        raise StageNotOpen(f"The {kind} stage has already opened.", clause="stage.state")
+    raise StageNotOpen(f"The {kind} stage is not open.", clause="stage.state")
 
 
 def _agreed(stage: Stage) -> Mandate:
@@ -122,40 +200,7 @@ def _agreed(stage: Stage) -> Mandate:
     return mandate
 
 
-def _require_mandate_action(user: User | None, action: Action, stage: Stage, side: Side | None) -> Verdict:
-    cycle = stage.cycle
-    if stage.state in (StageState.OPEN, StageState.CLOSED):
-        raise OutsideMandate(
-            "The mandate of a stage that has opened cannot be changed or re-signed.", clause="mandate.locked"
-        )
-    if action == Action.EDIT_MANDATE or side == Side.COMMISSIONERS:
-        if is_commissioner(user, cycle):
-            return Verdict("roles.commissioner", Role.COMMISSIONER.value)
-        if action == Action.EDIT_MANDATE and is_representative(user, cycle):
-            return Verdict("roles.representative", Role.REPRESENTATIVE.value)
-        raise NotAuthorised(
-            "Only the cycle's commissioners and resident representatives can change a mandate."
-            if action == Action.EDIT_MANDATE
-            else "Only a commissioner can sign for the commissioners.",
-            clause="roles.commissioner",
-        )
-    if is_representative(user, cycle):
-        return Verdict("roles.representative", Role.REPRESENTATIVE.value)
-    raise NotAuthorised("Only a resident representative can sign for residents.", clause="roles.representative")
-
-
-def _require_stage_transition(action: Action, stage: Stage) -> None:
-    if action == Action.CLOSE_STAGE:
-        if not stage.is_open:
-            raise StageNotOpen(f"The {stage.kind.value} stage is not open.", clause="stage.state")
-        return
-    if stage.state == StageState.DRAFT:
-        raise MandateNotAgreed(
-            "This stage cannot open until its mandate is signed by a commissioner and the resident representatives.",
-            clause="mandate.agreed",
-        )
-    if stage.state != StageState.AGREED:
-        raise StageNotOpen(f"The {stage.kind.value} stage has already opened.", clause="stage.state")
+def _require_earlier_stages_closed(stage: Stage) -> None:
     earlier = [s for s in stage.cycle.stages if s.position < stage.position and s.state != StageState.CLOSED]
     if earlier:
         raise StageNotOpen(
@@ -163,21 +208,19 @@ def _require_stage_transition(action: Action, stage: Stage) -> None:
         )
 
 
-def _require_proposal(user: User | None, cycle: Cycle, mandate: Mandate, cost: int | None) -> Verdict:
-    if user is None or not user.is_authenticated:
-        raise NotAuthorised("Sign in to submit a proposal.", clause="roles.resident")
-    boundaries = mandate.boundaries
+def _require_cost_cap(stage: Stage, cost: int | None, verdict: Verdict) -> Verdict:
+    boundaries = _agreed(stage).boundaries
     assert isinstance(boundaries, ProposalsBoundaries)
-    cap = min(boundaries.max_cost or cycle.budget, cycle.budget)
+    cycle_budget = stage.cycle.budget
+    cap = min(boundaries.max_cost or cycle_budget, cycle_budget)
     if cost is not None and cost > cap:
         raise OutsideMandate(
             "The cost is more than the mandate allows for one proposal.", clause="proposals.max_cost", field="cost"
         )
-    return Verdict("proposals.who_may_propose", Role.RESIDENT.value)
+    return verdict
 
 
-def _require_ground(mandate: Mandate, ground: str) -> Verdict:
-    boundaries = mandate.boundaries
+def _require_ground(boundaries: object, ground: str) -> Verdict:
     assert isinstance(boundaries, ReviewBoundaries)
     if ground not in boundaries.rule_out_grounds:
         raise OutsideMandate(
@@ -188,20 +231,52 @@ def _require_ground(mandate: Mandate, ground: str) -> Verdict:
     return Verdict("review.rule_out_grounds", Role.COMMISSIONER.value)
 
 
-def _require_ballot(user: User | None, mandate: Mandate, choices: Collection[int] | None) -> Verdict:
-    if user is None or not user.is_authenticated:
-        raise NotAuthorised("Sign in to vote.", clause="vote.eligibility")
-    boundaries = mandate.boundaries
+def _require_cost_revision(boundaries: object, cost: int | None, new_cost: int | None) -> Verdict:
+    assert isinstance(boundaries, ReviewBoundaries)
+    if not boundaries.may_revise_costs:
+        raise OutsideMandate(
+            "The mandate does not let commissioners change a proposal's cost.",
+            clause="review.may_revise_costs",
+            field="new_cost",
+        )
+    # Integers only: |new - old| / old <= p / 100, without rounding.
+    if (
+        cost is not None
+        and new_cost is not None
+        and abs(new_cost - cost) * 100 > boundaries.max_cost_change_percent * cost
+    ):
+        raise OutsideMandate(
+            f"The mandate lets commissioners change a cost by at most {boundaries.max_cost_change_percent}%.",
+            clause="review.max_cost_change_percent",
+            field="new_cost",
+        )
+    return Verdict("review.may_revise_costs", Role.COMMISSIONER.value)
+
+
+def _require_ballot(boundaries: object, choices: Collection[int] | None, verdict: Verdict) -> Verdict:
     assert isinstance(boundaries, VoteBoundaries)
-    if choices is not None:
-        if len(choices) > boundaries.max_choices:
-            raise InvalidBallot(
-                f"Choose no more than {boundaries.max_choices} projects.", clause="vote.max_choices", field="choices"
-            )
-        if len(choices) < boundaries.min_choices:
-            raise InvalidBallot(
-                f"Choose at least {boundaries.min_choices} project{'s' if boundaries.min_choices != 1 else ''}.",
-                clause="vote.min_choices",
-                field="choices",
-            )
-    return Verdict("vote.eligibility", Role.RESIDENT.value)
+    if choices is None:
+        return verdict
+    if len(choices) > boundaries.max_choices:
+        raise InvalidBallot(
+            f"Choose no more than {boundaries.max_choices} projects.", clause="vote.max_choices", field="choices"
+        )
+    if len(choices) < boundaries.min_choices:
+        plural = "s" if boundaries.min_choices != 1 else ""
+        raise InvalidBallot(
+            f"Choose at least {boundaries.min_choices} project{plural}.", clause="vote.min_choices", field="choices"
+        )
+    return verdict
+
+
+def _require_override(boundaries: object, ground: str | None) -> Verdict:
+    assert isinstance(boundaries, DecisionBoundaries)
+    if boundaries.override_by == "nobody":
+        raise OutsideMandate(
+            "The vote binds the council and the mandate allows no override.", clause="decision.override_by"
+        )
+    if ground not in boundaries.override_grounds:
+        raise OutsideMandate(
+            "The mandate does not allow an override on that ground.", clause="decision.override_grounds", field="ground"
+        )
+    return Verdict("decision.override_by", Role.COMMISSIONER.value)

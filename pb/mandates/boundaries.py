@@ -1,24 +1,42 @@
 """The structured boundaries of authority of each stage kind.
 
-Wherever the app can check a boundary it is a typed field here, not prose: services ask
-`pb.mandates.authority`, which reads these. Each field has a clause name (`vote.max_choices`)
-that refusals quote, and a plain-English description for the public "who decides what" page.
+Wherever the app can check a boundary it is a typed field here, not prose:
+`pb.mandates.authority` reads these, and refusals quote the clause (`vote.max_choices`).
+Each field's metadata says how the mandate editor asks for it (`input`, `label`, `hint`,
+`choices`), and whether it may change while the stage is open (`locked_while_open`): the
+rules of a vote in progress never change, only its deadline and wording may.
 Validation raises `InvalidInput` naming the field, so a form can show it beside the input.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import Field, asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
 from pb.cycles.models import StageKind
 from pb.errors import InvalidInput
 
-BALLOT_FORMATS = ("approval",)
+Money = Callable[[int], str]
+
+BALLOT_FORMATS = {"approval": "Approval: choose the projects you support"}
 COUNTING_RULES = {
     "greedy": "Most votes first: fund each project that still fits the budget",
     "equalshares/add1": "Method of Equal Shares (completed by raising each voter's share)",
     "phragmen": "Sequential Phragmén",
+}
+COMMENTERS = {
+    "residents": "Any signed-in resident",
+    "representatives": "Resident representatives and commissioners only",
+}
+MODERATORS = {
+    "commissioners": "Commissioners",
+    "facilitators": "Facilitators",
+    "representatives": "Resident representatives",
+}
+OVERRIDERS = {
+    "nobody": "Nobody: the result stands",
+    "commissioners": "Commissioners, with a public reason on an agreed ground",
 }
 DEFAULT_RULE_OUT_GROUNDS = (
     "Unlawful",
@@ -27,87 +45,235 @@ DEFAULT_RULE_OUT_GROUNDS = (
     "Duplicate of another proposal",
     "Not in the cycle's area",
 )
+DEFAULT_OVERRIDE_GROUNDS = (
+    "Found unlawful after the vote",
+    "Cost rose beyond what the budget can meet",
+)
+
+
+def spec(
+    default: Any = None,
+    *,
+    input: str,
+    label: str,
+    hint: str = "",
+    choices: dict[str, str] | None = None,
+    locked_while_open: bool = True,
+    factory: Callable[[], Any] | None = None,
+) -> Any:
+    """A boundary field with what the editor needs to ask for it."""
+    metadata = {
+        "input": input,
+        "label": label,
+        "hint": hint,
+        "choices": choices or {},
+        "locked_while_open": locked_while_open,
+    }
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class Boundaries:
-    """Base for the boundaries of one stage kind; stages with nothing checkable use it as is."""
+    """What every stage's mandate settles: how many representatives sign, and accepted risks."""
 
     kind: ClassVar[StageKind | None] = None
+
+    representatives_required: int = spec(
+        1,
+        input="int",
+        label="How many resident representatives must sign this mandate",
+        hint="At least the number the cycle requires.",
+    )
+    risks: str = spec(
+        "",
+        input="text",
+        label="Risks both sides accept, and how they are handled",
+        hint="Optional. For example: a project may cost more than estimated; the council meets the first 10%.",
+        locked_while_open=False,
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def validate(self) -> None:
-        """Raise InvalidInput when a value is out of range."""
+    @classmethod
+    def specs(cls) -> list[Field[Any]]:
+        """The fields the editor shows, in order: this kind's own first, then the common ones."""
+        common = {f.name for f in fields(Boundaries)}
+        own = [f for f in fields(cls) if f.name not in common]
+        return own + [f for f in fields(cls) if f.name in common]
 
-    def clauses(self, money: Any) -> list[tuple[str, str]]:
-        """(clause, plain-English sentence) pairs; `money` formats minor units for display."""
+    def validate(self, minimum_representatives: int = 1) -> None:
+        """Raise InvalidInput (naming the field) when a value is out of range."""
+        if self.representatives_required < minimum_representatives:
+            raise InvalidInput(
+                f"At least {minimum_representatives} resident representative"
+                f"{'s' if minimum_representatives != 1 else ''} must sign, as the cycle requires.",
+                field="representatives_required",
+            )
+        for f in fields(self):
+            choices = f.metadata.get("choices")
+            if choices and getattr(self, f.name) not in choices:
+                raise InvalidInput(f"Choose one of the options for “{f.metadata['label']}”.", field=f.name)
+
+    def clauses(self, money: Money) -> list[tuple[str, str]]:
+        """(clause, plain-English sentence) pairs for the "who decides what" page."""
+        return self._own_clauses(money) + self._common_clauses()
+
+    def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         return []
+
+    def _common_clauses(self) -> list[tuple[str, str]]:
+        n = self.representatives_required
+        sentences = [
+            (
+                "mandate.signatures",
+                f"Agreed when a commissioner and {n} resident representative{'s' if n != 1 else ''} sign it.",
+            )
+        ]
+        if self.risks.strip():
+            sentences.append(("mandate.risks", f"Risks both sides accept: {self.risks.strip()}"))
+        return sentences
+
+    def locked_changes(self, other: Boundaries) -> list[str]:
+        """The fields that differ from `other` but may not change while the stage is open."""
+        return [
+            f.name
+            for f in fields(self)
+            if f.metadata.get("locked_while_open", True) and getattr(self, f.name) != getattr(other, f.name)
+        ]
+
+
+@dataclass(frozen=True)
+class PrioritiesBoundaries(Boundaries):
+    kind: ClassVar[StageKind] = StageKind.PRIORITIES
+    who_may_contribute: str = spec(
+        "residents", input="choice", label="Who may record needs and assets", choices=COMMENTERS
+    )
+    moderators: str = spec("commissioners", input="choice", label="Who moderates", choices=MODERATORS)
+
+    def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
+        return [
+            (
+                "priorities.who_may_contribute",
+                f"{COMMENTERS[self.who_may_contribute]} may record local needs and assets.",
+            ),
+            ("priorities.moderators", f"{MODERATORS[self.moderators]} moderate, giving a public reason."),
+        ]
 
 
 @dataclass(frozen=True)
 class ProposalsBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.PROPOSALS
-    max_cost: int | None = None  # pence; None means no cap beyond the cycle budget
+    max_cost: int | None = spec(
+        None,
+        input="money",
+        label="Most a single proposal may cost, in pounds",
+        hint="Leave empty for no cap below the cycle's budget.",
+    )
+    who_may_comment: str = spec("residents", input="choice", label="Who may comment on proposals", choices=COMMENTERS)
 
-    def validate(self) -> None:
+    def validate(self, minimum_representatives: int = 1) -> None:
+        super().validate(minimum_representatives)
         if self.max_cost is not None and self.max_cost <= 0:
             raise InvalidInput("The cost cap must be more than zero, or left empty.", field="max_cost")
 
-    def clauses(self, money: Any) -> list[tuple[str, str]]:
+    def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         cap = f"up to {money(self.max_cost)} each" if self.max_cost else "up to the cycle's budget"
-        return [("proposals.max_cost", f"Any resident may submit proposals costing {cap}.")]
+        return [
+            ("proposals.max_cost", f"Any resident may submit proposals costing {cap}."),
+            ("proposals.who_may_comment", f"{COMMENTERS[self.who_may_comment]} may comment on proposals."),
+        ]
+
+
+@dataclass(frozen=True)
+class DeliberationBoundaries(Boundaries):
+    kind: ClassVar[StageKind] = StageKind.DELIBERATION
+    who_may_comment: str = spec(
+        "residents", input="choice", label="Who may comment and ask questions", choices=COMMENTERS
+    )
+    moderators: str = spec("commissioners", input="choice", label="Who moderates comments", choices=MODERATORS)
+    moderation_grounds: list[str] = spec(
+        input="lines",
+        label="Grounds on which a comment may be hidden",
+        hint="One ground a line.",
+        factory=lambda: ["Abusive or discriminatory", "Personal information about someone", "Spam or advertising"],
+    )
+
+    def validate(self, minimum_representatives: int = 1) -> None:
+        super().validate(minimum_representatives)
+        _check_lines(self.moderation_grounds, "moderation_grounds")
+
+    def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
+        grounds = "; ".join(self.moderation_grounds) or "none"
+        return [
+            ("deliberation.who_may_comment", f"{COMMENTERS[self.who_may_comment]} may comment and ask."),
+            (
+                "deliberation.moderators",
+                f"{MODERATORS[self.moderators]} may hide a comment only on these grounds, with a public note: "
+                f"{grounds}.",
+            ),
+        ]
 
 
 @dataclass(frozen=True)
 class ReviewBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.REVIEW
-    rule_out_grounds: list[str] = field(default_factory=lambda: list(DEFAULT_RULE_OUT_GROUNDS))
+    rule_out_grounds: list[str] = spec(
+        input="lines",
+        label="Grounds on which commissioners may rule a proposal out",
+        hint="One ground a line. Leave empty to allow none.",
+        factory=lambda: list(DEFAULT_RULE_OUT_GROUNDS),
+    )
+    may_revise_costs: bool = spec(False, input="bool", label="May commissioners revise a proposal's cost?")
+    max_cost_change_percent: int = spec(
+        20, input="int", label="By how much, at most, in per cent of the proposer's estimate"
+    )
 
-    def validate(self) -> None:
-        grounds = [g.strip() for g in self.rule_out_grounds]
-        if not all(grounds) or len(set(grounds)) != len(grounds):
-            raise InvalidInput("Each ground for ruling out must be written once.", field="rule_out_grounds")
+    def validate(self, minimum_representatives: int = 1) -> None:
+        super().validate(minimum_representatives)
+        _check_lines(self.rule_out_grounds, "rule_out_grounds")
+        if not 0 <= self.max_cost_change_percent <= 1000:
+            raise InvalidInput("Enter a percentage from 0 to 1000.", field="max_cost_change_percent")
 
-    def clauses(self, money: Any) -> list[tuple[str, str]]:
-        if not self.rule_out_grounds:
-            return [("review.rule_out_grounds", "Commissioners may not rule any proposal out.")]
-        grounds = "; ".join(self.rule_out_grounds)
-        return [
-            (
-                "review.rule_out_grounds",
-                f"Commissioners may rule a proposal out only on these grounds, with a public reason: {grounds}.",
-            )
-        ]
+    def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
+        if self.rule_out_grounds:
+            grounds = "; ".join(self.rule_out_grounds)
+            rule_out = f"Commissioners may rule a proposal out only on these grounds, with a public reason: {grounds}."
+        else:
+            rule_out = "Commissioners may not rule any proposal out."
+        costs = (
+            f"Commissioners may revise a proposal's cost by up to {self.max_cost_change_percent}%, "
+            "with a public reason."
+            if self.may_revise_costs
+            else "Commissioners may not change costs."
+        )
+        return [("review.rule_out_grounds", rule_out), ("review.may_revise_costs", costs)]
 
 
 @dataclass(frozen=True)
 class VoteBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.VOTE
-    binding: bool = True
-    budget: int = 0  # pence residents allocate; 0 until the cycle's budget is copied in
-    ballot_format: str = "approval"
-    min_choices: int = 1
-    max_choices: int = 3
-    counting_rule: str = "greedy"
+    binding: bool = spec(True, input="bool", label="Is the vote binding on the council?")
+    budget: int = spec(0, input="money", label="Budget residents allocate, in pounds")
+    ballot_format: str = spec("approval", input="choice", label="Ballot format", choices=BALLOT_FORMATS)
+    min_choices: int = spec(1, input="int", label="Fewest projects a voter must choose")
+    max_choices: int = spec(3, input="int", label="Most projects a voter may choose")
+    counting_rule: str = spec("greedy", input="choice", label="Counting rule", choices=COUNTING_RULES)
 
-    def validate(self) -> None:
+    def validate(self, minimum_representatives: int = 1) -> None:
+        super().validate(minimum_representatives)
         if self.budget <= 0:
             raise InvalidInput("The budget residents allocate must be more than zero.", field="budget")
-        if self.ballot_format not in BALLOT_FORMATS:
-            raise InvalidInput("Choose a ballot format.", field="ballot_format")
-        if self.counting_rule not in COUNTING_RULES:
-            raise InvalidInput("Choose a counting rule.", field="counting_rule")
         if self.min_choices < 0:
             raise InvalidInput("The fewest projects a voter chooses cannot be below zero.", field="min_choices")
         if self.max_choices < max(1, self.min_choices):
             raise InvalidInput(
-                "The most projects a voter may choose must be at least 1 and at least the fewest.",
-                field="max_choices",
+                "The most projects a voter may choose must be at least 1 and at least the fewest.", field="max_choices"
             )
 
-    def clauses(self, money: Any) -> list[tuple[str, str]]:
+    def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         effect = (
             "The result binds the council: commissioners must fund what the vote selects."
             if self.binding
@@ -116,10 +282,8 @@ class VoteBoundaries(Boundaries):
         return [
             ("vote.binding", effect),
             ("vote.budget", f"Residents allocate {money(self.budget)}."),
-            (
-                "vote.max_choices",
-                f"Each voter chooses between {self.min_choices} and {self.max_choices} projects.",
-            ),
+            ("vote.ballot_format", f"Ballot: {BALLOT_FORMATS[self.ballot_format]}."),
+            ("vote.max_choices", f"Each voter chooses between {self.min_choices} and {self.max_choices} projects."),
             ("vote.counting_rule", f"Votes are counted by: {COUNTING_RULES[self.counting_rule]}."),
         ]
 
@@ -127,18 +291,90 @@ class VoteBoundaries(Boundaries):
 @dataclass(frozen=True)
 class DecisionBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.DECISION
+    override_by: str = spec(
+        "nobody", input="choice", label="Who may override the result of a binding vote", choices=OVERRIDERS
+    )
+    override_grounds: list[str] = spec(
+        input="lines",
+        label="Grounds on which a result may be overridden",
+        hint="One ground a line. Every override is published with its ground and reason.",
+        factory=lambda: list(DEFAULT_OVERRIDE_GROUNDS),
+    )
 
-    def clauses(self, money: Any) -> list[tuple[str, str]]:
+    def validate(self, minimum_representatives: int = 1) -> None:
+        super().validate(minimum_representatives)
+        _check_lines(self.override_grounds, "override_grounds")
+        if self.override_by != "nobody" and not self.override_grounds:
+            raise InvalidInput("List the grounds on which a result may be overridden.", field="override_grounds")
+
+    def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
+        if self.override_by == "nobody":
+            override = "Nobody may override the result of a binding vote."
+        else:
+            override = (
+                f"{OVERRIDERS[self.override_by]}: they may override the result of a binding vote only on "
+                f"these grounds: {'; '.join(self.override_grounds)}. Every override is published."
+            )
         return [
             (
                 "decision.follows_vote",
-                "Commissioners record the decision: where the vote binds, exactly the projects it selected.",
-            )
+                "Commissioners record the decision on every project: where the vote binds, what it selected.",
+            ),
+            ("decision.override_by", override),
         ]
 
 
-_BY_KIND: dict[StageKind, type[Boundaries]] = {
-    cls.kind: cls for cls in (ProposalsBoundaries, ReviewBoundaries, VoteBoundaries, DecisionBoundaries)
+@dataclass(frozen=True)
+class DeliveryBoundaries(Boundaries):
+    kind: ClassVar[StageKind] = StageKind.DELIVERY
+    residents_may_pledge: bool = spec(
+        True, input="bool", label="May residents pledge time, materials or space to funded projects?"
+    )
+
+    def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
+        pledge = (
+            "Residents may pledge time, materials or space, recorded beside the council's spend."
+            if self.residents_may_pledge
+            else "Residents are not asked to pledge contributions."
+        )
+        return [
+            ("delivery.reports", "Commissioners report progress and milestones on every funded project."),
+            ("delivery.residents_may_pledge", pledge),
+        ]
+
+
+@dataclass(frozen=True)
+class AssessmentBoundaries(Boundaries):
+    kind: ClassVar[StageKind] = StageKind.ASSESSMENT
+    who_may_rate: str = spec(
+        "residents", input="choice", label="Who may rate and comment on what was delivered", choices=COMMENTERS
+    )
+
+    def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
+        return [
+            ("assessment.who_may_rate", f"{COMMENTERS[self.who_may_rate]} may rate what was delivered."),
+            ("assessment.feeds_next_cycle", "Commissioners publish what they learned for the next cycle."),
+        ]
+
+
+def _check_lines(lines: list[str], name: str) -> None:
+    cleaned = [line.strip() for line in lines]
+    if not all(cleaned) or len(set(cleaned)) != len(cleaned):
+        raise InvalidInput("Write each ground once, one a line.", field=name)
+
+
+BOUNDARIES_BY_KIND: dict[StageKind, type[Boundaries]] = {
+    cls.kind: cls
+    for cls in (
+        PrioritiesBoundaries,
+        ProposalsBoundaries,
+        DeliberationBoundaries,
+        ReviewBoundaries,
+        VoteBoundaries,
+        DecisionBoundaries,
+        DeliveryBoundaries,
+        AssessmentBoundaries,
+    )
 }
 
 
@@ -147,7 +383,7 @@ def boundaries_for(kind: StageKind, data: dict[str, Any] | None = None) -> Bound
 
     Raises InvalidInput when a value has the wrong type.
     """
-    cls = _BY_KIND.get(kind, Boundaries)
+    cls = BOUNDARIES_BY_KIND[kind]
     known = {f.name for f in fields(cls)}
     try:
         return cls(**{k: v for k, v in (data or {}).items() if k in known})

@@ -1,18 +1,32 @@
+"""The mandate editor's form, built for each stage kind from its boundaries' field specs."""
+
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import Field
+from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
+from wtforms import Field as FormField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pb.cycles.models import StageKind
 from pb.forms import MoneyField
-from pb.mandates.boundaries import COUNTING_RULES
+from pb.mandates.boundaries import BOUNDARIES_BY_KIND, Boundaries
+
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
 class MandateForm(FlaskForm):
-    """Purpose and roles for every kind; the boundary fields that apply to the stage's kind."""
+    """Purpose, roles and timing; `for_kind()` adds the boundary fields of one stage kind."""
 
     purpose = TextAreaField(
         "Purpose",
@@ -24,74 +38,96 @@ class MandateForm(FlaskForm):
         description="Who takes part and what each does. One role a line.",
         validators=[DataRequired("Enter who takes part and what each does.")],
     )
-    # proposals
-    max_cost = MoneyField(
-        "Most a single proposal may cost, in pounds",
-        description="Leave empty for no cap below the cycle's budget.",
+    closes_on = DateField(
+        "The stage is planned to close on",
+        description="Optional. For example, 27 3 2027.",
         validators=[Optional()],
+        render_kw={"autocomplete": "off"},
     )
-    # review
-    rule_out_grounds = TextAreaField(
-        "Grounds on which commissioners may rule a proposal out",
-        description="One ground a line. Leave empty to allow none.",
-    )
-    # vote
-    binding = RadioField(
-        "Is the vote binding?",
-        choices=[
-            SelectChoice("yes", "Yes: the council funds what the vote selects"),
-            SelectChoice("no", "No: the vote advises the council"),
-        ],
-        default="yes",
-    )
-    budget = MoneyField("Budget residents allocate, in pounds", validators=[Optional()])
-    min_choices = IntegerField(
-        "Fewest projects a voter must choose",
-        default=1,
-        validators=[Optional(), NumberRange(min=0, max=100)],
-        render_kw={"inputmode": "numeric"},
-    )
-    max_choices = IntegerField(
-        "Most projects a voter may choose",
-        default=3,
-        validators=[Optional(), NumberRange(min=1, max=100)],
-        render_kw={"inputmode": "numeric"},
-    )
-    counting_rule = SelectField(
-        "Counting rule", choices=[SelectChoice(rule, label) for rule, label in COUNTING_RULES.items()]
+    amendment_reason = TextAreaField(
+        "Why this amendment is needed",
+        description="Residents will see this reason beside the amendment.",
+        validators=[Length(max=2000)],
     )
 
-    FIELDS_BY_KIND: ClassVar[dict[StageKind, tuple[str, ...]]] = {
-        StageKind.PROPOSALS: ("max_cost",),
-        StageKind.REVIEW: ("rule_out_grounds",),
-        StageKind.VOTE: ("binding", "budget", "min_choices", "max_choices", "counting_rule"),
-    }
+    boundary_names: tuple[str, ...] = ()
+    boundary_inputs: dict[str, str] = {}  # noqa: RUF012 - replaced per kind by for_kind()
 
-    def boundary_fields(self, kind: StageKind) -> list[str]:
-        return list(self.FIELDS_BY_KIND.get(kind, ()))
+    @classmethod
+    def for_kind(cls, kind: StageKind, **kwargs: Any) -> MandateForm:
+        """A form with the boundary fields of `kind`, in the order its specs give."""
+        specs = BOUNDARIES_BY_KIND[kind].specs()
+        attrs: dict[str, Any] = {s.name: _field_for(s) for s in specs}
+        attrs["boundary_names"] = tuple(s.name for s in specs)
+        attrs["boundary_inputs"] = {s.name: s.metadata["input"] for s in specs}
+        form_class = type(f"{kind.value.title()}MandateForm", (cls,), attrs)
+        return form_class(**kwargs)
 
-    def boundaries_data(self, kind: StageKind) -> dict[str, object]:
-        """The boundary values typed for the stage kind, mapped explicitly from the form."""
-        if kind == StageKind.PROPOSALS:
-            return {"max_cost": self.max_cost.data}
-        if kind == StageKind.REVIEW:
-            lines = (self.rule_out_grounds.data or "").splitlines()
-            return {"rule_out_grounds": [line.strip() for line in lines if line.strip()]}
-        if kind == StageKind.VOTE:
-            return {
-                "binding": self.binding.data == "yes",
-                "budget": self.budget.data or 0,
-                "ballot_format": "approval",
-                "min_choices": self.min_choices.data if self.min_choices.data is not None else 1,
-                "max_choices": self.max_choices.data or 0,
-                "counting_rule": self.counting_rule.data,
-            }
-        return {}
+    def boundaries_data(self) -> dict[str, Any]:
+        """The boundary values, typed as the boundaries dataclass expects them."""
+        data: dict[str, Any] = {}
+        for name, kind in self.boundary_inputs.items():
+            value = self[name].data
+            if kind == "bool":
+                data[name] = value == "yes"
+            elif kind == "lines":
+                data[name] = [line.strip() for line in (value or "").splitlines() if line.strip()]
+            elif kind == "text":
+                data[name] = (value or "").strip()
+            elif kind == "int":
+                data[name] = value if value is not None else 0
+            else:
+                data[name] = value
+        return data
+
+    def fill(self, boundaries: Boundaries) -> None:
+        """Show stored boundaries in the form."""
+        for name, kind in self.boundary_inputs.items():
+            value = getattr(boundaries, name)
+            if kind == "bool":
+                value = "yes" if value else "no"
+            elif kind == "lines":
+                value = "\n".join(value)
+            self[name].data = value
+
+
+def _field_for(spec: Field[Any]) -> FormField:
+    meta = spec.metadata
+    label, hint, kind = meta["label"], meta["hint"], meta["input"]
+    if kind == "money":
+        return MoneyField(label, description=hint, validators=[Optional()])
+    if kind == "int":
+        return IntegerField(
+            label,
+            description=hint,
+            render_kw={"inputmode": "numeric"},
+            validators=[
+                InputRequired("Enter a number."),
+                NumberRange(min=0, max=1000, message="Enter a number from 0 to 1000."),
+            ],
+        )
+    if kind == "bool":
+        return RadioField(label, description=hint, choices=YES_NO, validators=[InputRequired("Choose yes or no.")])
+    if kind == "choice":
+        choices = [SelectChoice(value, text) for value, text in meta["choices"].items()]
+        return RadioField(label, description=hint, choices=choices, validators=[InputRequired("Choose an option.")])
+    return TextAreaField(label, description=hint)
 
 
 class SignForm(FlaskForm):
     side = HiddenField(validators=[InputRequired()])
     version = HiddenField(validators=[InputRequired()])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Add to the discussion",
+        validators=[DataRequired("Write your comment."), Length(max=4000, message="Keep it under 4000 characters.")],
+    )
+
+
+class TemplateForm(FlaskForm):
+    template = SelectField("Start from a template", validators=[DataRequired("Choose a template.")])
 
 
 class ConfirmForm(FlaskForm):

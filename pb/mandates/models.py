@@ -39,10 +39,17 @@ class Mandate(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     agreed_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]  # when the stage is planned to close, as agreed
+    # Set on a version written while its stage was open: an amendment, published with this reason.
+    amendment_reason: Mapped[str | None] = mapped_column(Text)
+    template: Mapped[str | None] = mapped_column(String(60))  # the starting point it was adapted from
 
     stage: Mapped[Stage] = relationship(back_populates="mandates")
     signatures: Mapped[list[Signature]] = relationship(
         back_populates="mandate", order_by="Signature.signed_at", cascade="all, delete-orphan"
+    )
+    comments: Mapped[list[MandateComment]] = relationship(
+        back_populates="mandate", order_by="MandateComment.created_at", cascade="all, delete-orphan"
     )
 
     @property
@@ -53,6 +60,10 @@ class Mandate(Base):
     @property
     def is_agreed(self) -> bool:
         return self.agreed_at is not None
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.amendment_reason is not None
 
     def signatures_for(self, side: Side) -> list[Signature]:
         return [s for s in self.signatures if s.side == side]
@@ -73,3 +84,19 @@ class Signature(Base):
 
     mandate: Mapped[Mandate] = relationship(back_populates="signatures")
     user: Mapped[User] = relationship()
+
+
+class MandateComment(Base):
+    """One contribution to the discussion of a mandate version, public to read."""
+
+    __tablename__ = "mandate_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("mandates.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    mandate: Mapped[Mandate] = relationship(back_populates="comments")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from pb.forms import MoneyField
 
@@ -37,5 +37,10 @@ class ReviewForm(FlaskForm):
         choices=[SelectChoice("eligible", "Eligible: put it on the ballot"), SelectChoice("ruled_out", "Rule it out")],
         validators=[InputRequired("Choose eligible or rule it out.")],
     )
-    ground = SelectField("Ground", choices=[])
+    # The review mandate, not the form, decides which grounds are allowed (with the clause that says so).
+    ground = SelectField("Ground", choices=[], validate_choice=False)
     reason = TextAreaField("Public reason", description="Residents will see this.")
+    new_cost = MoneyField(
+        "Revised cost, in pounds", description="Leave empty to keep the cost.", validators=[Optional()]
+    )
+    cost_reason = TextAreaField("Why the cost changes", description="Residents will see this.")

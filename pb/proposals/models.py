@@ -37,7 +37,9 @@ class Proposal(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(Text)
-    cost: Mapped[int]  # pence
+    cost: Mapped[int]  # pence: the proposer's estimate, or the commissioners' revision of it
+    estimated_cost: Mapped[int | None]  # the proposer's own estimate, kept once a revision changes `cost`
+    cost_revision_reason: Mapped[str | None] = mapped_column(Text)
     status: Mapped[ProposalStatus] = mapped_column(enum_type(ProposalStatus), default=ProposalStatus.SUBMITTED)
     ruling_ground: Mapped[str | None] = mapped_column(String(200))
     ruling_reason: Mapped[str | None] = mapped_column(Text)

@@ -86,6 +86,35 @@ def review_proposal(
     return proposal
 
 
+def revise_cost(proposal: Proposal, actor: User, *, new_cost: int, reason: str) -> Proposal:
+    """Commissioners revise a proposal's cost, within the percentage the review mandate allows.
+
+    The limit is measured from the proposer's own estimate, however often the cost is revised.
+    Raises StageNotOpen, NotAuthorised, OutsideMandate or InvalidInput.
+    """
+    stage = proposal.cycle.stage_of_kind(StageKind.REVIEW)
+    if stage is None:
+        raise NotFound("This cycle has no review stage.")
+    if new_cost <= 0:
+        raise InvalidInput("The revised cost must be more than £0.", field="new_cost")
+    if not reason.strip():
+        raise InvalidInput("Explain, in public, why the cost changes.", field="cost_reason")
+    estimate = proposal.estimated_cost or proposal.cost
+    verdict = require(actor, Action.REVISE_COST, stage, cost=estimate, new_cost=new_cost)
+    proposal.estimated_cost, proposal.cost = estimate, new_cost
+    proposal.cost_revision_reason = reason.strip()
+    session().flush()
+    record(
+        "proposal.revise_cost",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=f"proposal {proposal.id}",
+        detail={"estimate": estimate, "cost": new_cost, "reason": proposal.cost_revision_reason},
+    )
+    return proposal
+
+
 def proposals_for(cycle: Cycle, status: ProposalStatus | None = None) -> list[Proposal]:
     query = select(Proposal).where(Proposal.cycle_id == cycle.id)
     if status is not None:

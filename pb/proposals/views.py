@@ -74,6 +74,10 @@ def review_proposal(cycle_id: int, proposal_id: int) -> Response:
     form = _review_form(cycle, proposal)
     if form.validate_on_submit():
         try:
+            if "new_cost" in form and form.new_cost.data is not None and form.new_cost.data != proposal.cost:
+                services.revise_cost(
+                    proposal, current_user, new_cost=form.new_cost.data, reason=form.cost_reason.data or ""
+                )
             services.review_proposal(
                 proposal,
                 current_user,
@@ -106,11 +110,14 @@ def _review_form(cycle: Cycle, proposal: Proposal, *, bound: bool = True) -> Rev
     form = ReviewForm(prefix=f"p{proposal.id}") if bound else ReviewForm(formdata=None, prefix=f"p{proposal.id}")
     stage = cycle.stage_of_kind(StageKind.REVIEW)
     mandate = stage.agreed_mandate if stage else None
-    grounds = (
-        mandate.boundaries.rule_out_grounds if mandate and isinstance(mandate.boundaries, ReviewBoundaries) else []
-    )
+    boundaries = mandate.boundaries if mandate and isinstance(mandate.boundaries, ReviewBoundaries) else None
+    grounds = boundaries.rule_out_grounds if boundaries else []
+    if not (boundaries and boundaries.may_revise_costs):
+        del form.new_cost, form.cost_reason  # the mandate does not let commissioners change costs
     form.ground.choices = [SelectChoice("", "Choose a ground")] + [SelectChoice(g, g) for g in grounds]
     if not bound:
         form.outcome.data = {"eligible": "eligible", "ruled_out": "ruled_out"}.get(proposal.status.value)
         form.ground.data, form.reason.data = proposal.ruling_ground or "", proposal.ruling_reason or ""
+        if "new_cost" in form:
+            form.new_cost.data, form.cost_reason.data = proposal.cost, proposal.cost_revision_reason or ""
     return form

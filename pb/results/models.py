@@ -44,5 +44,7 @@ class ProjectDecision(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     funded: Mapped[bool]
     reason: Mapped[str] = mapped_column(Text)
+    # Set when the decision overrides a binding vote, as the decision mandate allows: published.
+    override_ground: Mapped[str | None] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import select
 
 from pb.accounts.models import User
 from pb.audit.services import record
-
-# TEMPfrom pb.counting import count_approval
+from pb.counting import CountingError, Instance, Profile, count
+from pb.counting.outcome import STATUSES
 from pb.cycles.models import Cycle, Stage, StageKind, StageState
 from pb.db import session
-from pb.errors import Conflict, InvalidInput, NotFound, OutsideMandate
+from pb.errors import Conflict, InvalidInput, NotFound
 from pb.mandates.authority import Action, require
-from pb.mandates.boundaries import VoteBoundaries
+from pb.mandates.boundaries import DecisionBoundaries, VoteBoundaries
 from pb.proposals.models import Proposal, ProposalStatus
 from pb.results.models import ProjectDecision, TallyRun
 from pb.templating import money
@@ -36,9 +39,12 @@ def run_tally(stage: Stage, actor: User | None) -> TallyRun:
     assert isinstance(boundaries, VoteBoundaries)
     projects = {str(p.id): p.cost for p in _on_ballot(stage.cycle)}
     ballots = [[str(pid) for pid in ballot] for ballot in active_ballots(stage)]
-    from pb.counting import count_approval  # TEMP
-
-    outcome = count_approval(projects, boundaries.budget, ballots, boundaries.counting_rule)
+    try:
+        outcome = count(
+            Instance.create(projects, boundaries.budget), Profile.from_approvals(ballots), boundaries.counting_rule
+        ).to_dict()
+    except CountingError as error:  # only a defect can bring this: the app validated every input
+        raise InvalidInput(f"The votes could not be counted: {error}") from error
     tally = TallyRun(
         stage_id=stage.id,
         rule=outcome["rule"],
@@ -102,32 +108,44 @@ def result_rows(cycle: Cycle) -> tuple[TallyRun, list[ResultRow]]:
     tally = latest_tally(cycle)
     if tally is None:
         raise NotFound("The votes have not been counted yet.")
-    explained = {p["id"]: p for p in tally.outcome["projects"]}
     proposals = {str(p.id): p for p in _on_ballot(cycle)}
     decisions = {d.proposal_id: d for d in decisions_for(cycle)}
-    rows = []
-    for pid in tally.outcome["order"]:
-        proposal = proposals.get(pid)
-        if proposal is None:
-            continue
-        info = explained[pid]
-        rows.append(
-            ResultRow(
-                proposal, info["score"], info["selected"], explain(info, cycle.currency), decisions.get(proposal.id)
-            )
+    # Most support first; among equals, the cheaper first (the count's own tie-break order).
+    ordered = sorted(tally.outcome["projects"], key=lambda p: (-_pence(p["score"]), _pence(p["cost"]), p["id"]))
+    rows = [
+        ResultRow(
+            proposals[info["id"]],
+            info["votes"],
+            info["selected"],
+            explain(info, cycle.currency),
+            decisions.get(proposals[info["id"]].id),
         )
+        for info in ordered
+        if info["id"] in proposals
+    ]
     return tally, rows
 
 
-def explain(info: dict[str, object], currency: str) -> str:
-    """One project's fate, e.g. "Not funded: £12,000 was left, and it costs £40,000"."""
-    cost = money(int(info["cost"]), currency)  # type: ignore[call-overload]
-    left = info.get("budget_left")
-    if info["selected"]:
+def explain(info: dict[str, Any], currency: str) -> str:
+    """One project's fate in plain words, e.g. "Not funded: £1,000 was left when its turn came, …"."""
+    cost = money(_pence(info["cost"]), currency)
+    status = info["status"]
+    if status == "funded":
+        if info.get("stage") == "fill":
+            return f"Funded when the money left over was shared out: it costs {cost}."
         return f"Funded: it had enough support, and its {cost} fitted the budget."
-    if left is not None:
-        return f"Not funded: {money(int(left), currency)} was left when its turn came, and it costs {cost}."  # type: ignore[call-overload]
-    return f"Not funded: its supporters' share of the budget could not cover its {cost}."
+    if status in ("does-not-fit", "stopped-count") and info.get("budget_left") is not None:
+        left = money(_pence(info["budget_left"]), currency)
+        return f"Not funded: {left} was left when its turn came, and it costs {cost}."
+    if status == "unaffordable" and info.get("supporter_money") is not None:
+        held = money(_pence(info["supporter_money"]), currency)
+        return f"Not funded: its supporters had {held} left between them, and it costs {cost}."
+    return STATUSES[status][0].upper() + STATUSES[status][1:] + "."
+
+
+def _pence(amount: int | str) -> int:
+    """An engine amount (an integer, or an exact fraction as text) in whole pence, rounded down."""
+    return amount if isinstance(amount, int) else math.floor(Fraction(amount))
 
 
 def decisions_for(cycle: Cycle) -> list[ProjectDecision]:
@@ -137,15 +155,44 @@ def decisions_for(cycle: Cycle) -> list[ProjectDecision]:
     return list(session().scalars(select(ProjectDecision).where(ProjectDecision.stage_id == stage.id)))
 
 
-def record_decision(
-    cycle: Cycle, actor: User, choices: dict[int, tuple[bool, str]] | None = None
-) -> list[ProjectDecision]:
-    """Record the council's decision on every project on the ballot.
+@dataclass(frozen=True)
+class DecisionTerms:
+    """What the mandates let commissioners decide: follow the vote, depart with reasons, or override."""
 
-    Where the vote binds, the decision is exactly the vote's selection and `choices` must be
-    None or agree with it. Where it advises, `choices` gives (funded, reason) per project, and
-    a reason is required wherever the decision differs from the vote.
-    Raises StageNotOpen, NotAuthorised, NotFound (not counted), OutsideMandate or Conflict.
+    binding: bool
+    override_grounds: list[str]  # empty when a binding vote cannot be overridden
+
+
+def decision_terms(cycle: Cycle) -> DecisionTerms:
+    vote_stage, decision_stage = cycle.stage_of_kind(StageKind.VOTE), cycle.stage_of_kind(StageKind.DECISION)
+    vote = vote_stage.agreed_mandate.boundaries if vote_stage and vote_stage.agreed_mandate else None
+    decision = decision_stage.mandate.boundaries if decision_stage else None
+    binding = not isinstance(vote, VoteBoundaries) or vote.binding
+    grounds = (
+        list(decision.override_grounds)
+        if binding and isinstance(decision, DecisionBoundaries) and decision.override_by != "nobody"
+        else []
+    )
+    return DecisionTerms(binding, grounds)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What commissioners decide for one project; `ground` only for overriding a binding vote."""
+
+    funded: bool
+    reason: str = ""
+    ground: str | None = None
+
+
+def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None = None) -> list[ProjectDecision]:
+    """Record the council's decision on every project on the ballot, as the mandates allow.
+
+    A project missing from `choices` follows the vote. Departing from an advisory vote needs
+    a public reason. Departing from a binding vote is an **override**: only where the decision
+    stage's mandate allows one, on one of its grounds, with a public reason; it is recorded
+    as such and published.
+    Raises StageNotOpen, NotAuthorised, NotFound (not counted), OutsideMandate, InvalidInput or Conflict.
     """
     stage = cycle.stage_of_kind(StageKind.DECISION)
     if stage is None:
@@ -156,26 +203,30 @@ def record_decision(
     tally, rows = result_rows(cycle)
     vote_stage = cycle.stage_of_kind(StageKind.VOTE)
     assert vote_stage is not None and vote_stage.agreed_mandate is not None
-    binding = vote_stage.agreed_mandate.boundaries
-    assert isinstance(binding, VoteBoundaries)
+    vote = vote_stage.agreed_mandate.boundaries
+    assert isinstance(vote, VoteBoundaries)
 
     decisions = []
     for row in rows:
-        funded, reason = (choices or {}).get(row.proposal.id, (row.funded_by_vote, ""))
-        if funded != row.funded_by_vote:
-            if binding.binding:
-                raise OutsideMandate("The vote binds the council: the decision must follow it.", clause="vote.binding")
-            if not reason.strip():
+        choice = (choices or {}).get(row.proposal.id, Choice(row.funded_by_vote))
+        reason, ground = choice.reason.strip(), None
+        if choice.funded != row.funded_by_vote:
+            if not reason:
                 raise InvalidInput(
                     f"Give a public reason for departing from the vote on “{row.proposal.title}”.",
                     field=f"reason-{row.proposal.id}",
                 )
+            if vote.binding:
+                # Departing from a binding vote: the mandate's override clause decides.
+                require(actor, Action.OVERRIDE_RESULT, stage, ground=choice.ground)
+                ground = choice.ground
         decisions.append(
             ProjectDecision(
                 stage_id=stage.id,
                 proposal_id=row.proposal.id,
-                funded=funded,
-                reason=reason.strip() or row.explanation,
+                funded=choice.funded,
+                reason=reason or row.explanation,
+                override_ground=ground,
                 recorded_by_id=actor.id,
             )
         )
@@ -187,8 +238,23 @@ def record_decision(
         role=verdict.role,
         stage=stage,
         subject=f"tally {tally.id}",
-        detail={"funded": [d.proposal_id for d in decisions if d.funded], "clause": "vote.binding"},
+        detail={"funded": [d.proposal_id for d in decisions if d.funded]},
     )
+    for decision in decisions:
+        if decision.override_ground:
+            record(
+                "decision.override",
+                actor=actor,
+                role=verdict.role,
+                stage=stage,
+                subject=f"proposal {decision.proposal_id}",
+                detail={
+                    "funded": decision.funded,
+                    "ground": decision.override_ground,
+                    "reason": decision.reason,
+                    "clause": "decision.override_by",
+                },
+            )
     return decisions
 
 

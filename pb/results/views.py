@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, make_response, request
 from flask_login import current_user, login_required
 
-from pb.cycles.models import StageKind
 from pb.cycles.services import get_cycle
+from pb.db import db
 from pb.errors import PBError
-from pb.mandates.boundaries import VoteBoundaries
 from pb.mandates.forms import ConfirmForm
 from pb.results import services
 from pb.web import done, render
@@ -39,31 +38,27 @@ def download_results(cycle_id: int) -> Response:
 @bp.route("/cycles/<int:cycle_id>/decision", methods=["GET", "POST"])
 @login_required
 def record_decision(cycle_id: int) -> Response:
-    """Commissioners record the decision on each project, as the vote's mandate allows."""
+    """Commissioners record the decision on each project, as the mandates allow."""
     cycle = get_cycle(cycle_id)
     tally, rows = services.result_rows(cycle)
-    vote_stage = cycle.stage_of_kind(StageKind.VOTE)
-    mandate = vote_stage.agreed_mandate if vote_stage else None
-    binding = isinstance(mandate.boundaries, VoteBoundaries) and mandate.boundaries.binding if mandate else True
+    terms = services.decision_terms(cycle)
     form = ConfirmForm()
     error: PBError | None = None
     if form.validate_on_submit():
-        choices = (
-            None
-            if binding
-            else {
-                row.proposal.id: (
-                    request.form.get(f"funded-{row.proposal.id}") == "yes",
-                    request.form.get(f"reason-{row.proposal.id}", ""),
-                )
-                for row in rows
-            }
-        )
+        choices = {
+            row.proposal.id: services.Choice(
+                funded=request.form.get(f"funded-{row.proposal.id}", "yes" if row.funded_by_vote else "no") == "yes",
+                reason=request.form.get(f"reason-{row.proposal.id}", ""),
+                ground=request.form.get(f"ground-{row.proposal.id}") or None,
+            )
+            for row in rows
+        }
         try:
             services.record_decision(cycle, current_user, choices)
         except PBError as caught:
             if not caught.field:
                 raise
+            db.session.rollback()
             error = caught
         else:
             flash("The decision has been recorded and published.", "success")
@@ -73,7 +68,7 @@ def record_decision(cycle_id: int) -> Response:
         cycle=cycle,
         tally=tally,
         rows=rows,
-        binding=binding,
+        terms=terms,
         form=form,
         error=error,
         status=422 if error else 200,

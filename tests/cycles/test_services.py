@@ -9,17 +9,22 @@ from pb.cycles.services import close_stage, create_cycle, open_stage
 from pb.errors import InvalidInput, MandateNotAgreed, NotAuthorised
 
 
-def test_a_commissioner_creates_a_cycle_with_stages_in_the_usual_order(commissioner) -> None:
+def test_a_commissioner_creates_a_cycle_with_every_stage_kind_in_the_order_chosen(commissioner) -> None:
+    order = [
+        StageKind.PROPOSALS,
+        StageKind.REVIEW,
+        StageKind.DELIBERATION,
+        StageKind.VOTE,
+        StageKind.DECISION,
+        StageKind.DELIVERY,
+        StageKind.ASSESSMENT,
+    ]
     cycle = create_cycle(
-        commissioner,
-        title="T",
-        purpose="P",
-        area="A",
-        budget=100_00,
-        kinds=[StageKind.DECISION, StageKind.VOTE, StageKind.PROPOSALS],
+        commissioner, title="T", purpose="P", area="A", budget=100_00, kinds=[StageKind.PRIORITIES, *order]
     )
-    assert [s.kind for s in cycle.stages] == [StageKind.PROPOSALS, StageKind.VOTE, StageKind.DECISION]
-    assert [s.position for s in cycle.stages] == [1, 2, 3]
+    assert [s.kind for s in cycle.stages] == [StageKind.PRIORITIES, *order]
+    assert [s.position for s in cycle.stages] == list(range(1, 9))
+    assert all(s.mandate.version == 1 for s in cycle.stages)
     assert any(g.role == Role.COMMISSIONER and g.cycle_id == cycle.id for g in commissioner.grants)
     assert [e.action for e in entries_for_cycle(cycle.id)] == ["cycle.create"]
 
@@ -30,18 +35,25 @@ def test_a_resident_cannot_create_a_cycle(resident) -> None:
 
 
 @pytest.mark.parametrize(
-    ("budget", "kinds", "field"),
+    ("budget", "kinds", "field", "message"),
     [
-        (0, [StageKind.VOTE], "budget"),
-        (-5, [StageKind.VOTE], "budget"),
-        (100, [], "kinds"),
-        (100, [StageKind.DELIVERY], "kinds"),
+        (0, [StageKind.PROPOSALS], "budget", "more than zero"),
+        (-5, [StageKind.PROPOSALS], "budget", "more than zero"),
+        (100, [], "kinds", "at least one stage"),
+        (100, [StageKind.VOTE], "kinds", "vote stage needs a proposals stage"),
+        (100, [StageKind.VOTE, StageKind.PROPOSALS], "kinds", "proposals stage must come before the vote"),
+        (100, [StageKind.PROPOSALS, StageKind.PROPOSALS], "kinds", "its own place"),
+        (100, [StageKind.ASSESSMENT, StageKind.DELIVERY], "kinds", "delivery stage must come before"),
     ],
 )
-def test_bad_cycles_are_refused(commissioner, budget, kinds, field) -> None:
+def test_bad_cycles_are_refused_and_nothing_is_written(commissioner, budget, kinds, field, message) -> None:
+    from pb.cycles.services import list_cycles
+
     with pytest.raises(InvalidInput) as refused:
         create_cycle(commissioner, title="T", purpose="P", area="A", budget=budget, kinds=kinds)
     assert refused.value.field == field
+    assert message in refused.value.message
+    assert list_cycles() == []
 
 
 def test_opening_a_stage_whose_mandate_is_not_signed_by_both_sides_writes_nothing(make_cycle, commissioner) -> None:

@@ -98,12 +98,125 @@ def test_an_unsigned_draft_is_edited_in_place(make_cycle, representative) -> Non
     assert stage.mandate.boundaries.max_choices == 5
 
 
-def test_the_mandate_of_an_open_stage_cannot_change(open_vote, commissioner) -> None:
+def test_an_open_stage_changes_only_by_an_amendment_with_a_public_reason(open_vote, commissioner) -> None:
+    from pb.errors import InvalidInput
+
+    cycle, _ = open_vote()
+    stage = _vote(cycle)
+    terms = stage.mandate.boundaries_data
+    with pytest.raises(InvalidInput) as no_reason:
+        update_mandate(stage, commissioner, purpose="x", roles="y", boundaries=terms)
+    assert no_reason.value.field == "amendment_reason"
+    amendment = update_mandate(
+        stage,
+        commissioner,
+        purpose="Residents choose what is funded.",
+        roles="y",
+        boundaries=terms,
+        reason="Clearer wording",
+    )
+    assert amendment.version == 2 and amendment.is_amendment
+    assert stage.state == StageState.OPEN  # the vote keeps running under version 1
+    assert stage.agreed_mandate.version == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"counting_rule": "phragmen"},
+        {"budget": 1},
+        {"max_choices": 5},
+        {"binding": False},
+        {"ballot_format": "approval", "min_choices": 0},
+    ],
+)
+def test_an_amendment_never_changes_the_rules_of_a_vote_in_progress(open_vote, commissioner, change) -> None:
     cycle, _ = open_vote()
     stage = _vote(cycle)
     with pytest.raises(OutsideMandate) as refused:
-        update_mandate(stage, commissioner, purpose="x", roles="y", boundaries=stage.mandate.boundaries_data)
+        update_mandate(
+            stage,
+            commissioner,
+            purpose="p",
+            roles="r",
+            boundaries={**stage.mandate.boundaries_data, **change},
+            reason="Because",
+        )
+    assert refused.value.clause.startswith("vote.")
+    assert stage.mandate.version == 1
+
+
+def test_an_amendment_may_extend_the_deadline_but_not_bring_it_forward(
+    open_vote, commissioner, representative, agree
+) -> None:
+    from datetime import timedelta
+
+    from pb.db import utcnow
+
+    cycle, _ = open_vote()
+    stage = _vote(cycle)
+    terms = stage.mandate.boundaries_data
+    later = utcnow() + timedelta(days=14)
+    update_mandate(
+        stage,
+        commissioner,
+        purpose="p",
+        roles="r",
+        boundaries=terms,
+        closes_at=later,
+        reason="More time for the library's paper ballots",
+    )
+    agree(stage)
+    assert stage.agreed_mandate.version == 2 and stage.closes_at == later
+    with pytest.raises(OutsideMandate) as refused:
+        update_mandate(
+            stage,
+            commissioner,
+            purpose="p",
+            roles="r",
+            boundaries=terms,
+            closes_at=later - timedelta(days=7),
+            reason="Sooner",
+        )
+    assert refused.value.clause == "mandate.closes_at"
+
+
+def test_a_closed_stage_mandate_never_changes(make_cycle, agree, commissioner) -> None:
+    from pb.cycles.services import close_stage, open_stage
+
+    cycle = make_cycle()
+    stage = agree(cycle.stages[0])
+    open_stage(stage, commissioner)
+    close_stage(stage, commissioner)
+    with pytest.raises(OutsideMandate) as refused:
+        update_mandate(stage, commissioner, purpose="p", roles="r", boundaries={}, reason="Too late")
     assert refused.value.clause == "mandate.locked"
+
+
+def test_the_discussion_thread_belongs_to_the_draft_and_its_parties(
+    make_cycle, commissioner, representative, resident
+) -> None:
+    from pb.errors import NotAuthorised
+    from pb.mandates.services import discuss_mandate
+
+    stage = _vote(make_cycle())
+    discuss_mandate(stage, representative, "Can we allow five choices?")
+    discuss_mandate(stage, commissioner, "Yes, if the budget stays the same.")
+    assert [(c.author_name, c.role) for c in stage.mandate.comments] == [
+        ("Rhys Representative", "representative"),
+        ("Carys Commissioner", "commissioner"),
+    ]
+    with pytest.raises(NotAuthorised):
+        discuss_mandate(stage, resident, "Me too")
+
+
+def test_a_template_gives_a_stage_its_starting_text(make_cycle, commissioner) -> None:
+    from pb.mandates.services import apply_template
+
+    stage = _vote(make_cycle())
+    apply_template(stage, commissioner, "advisory-consultation")
+    assert stage.mandate.boundaries.binding is False
+    assert stage.mandate.template == "advisory-consultation"
 
 
 def test_boundaries_out_of_range_are_refused_with_their_field(make_cycle, commissioner) -> None:

@@ -7,8 +7,9 @@ import pytest
 
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage, open_stage
+from pb.db import db
 from pb.errors import OutsideMandate
-from pb.results.services import latest_tally, record_decision, result_rows, results_csv
+from pb.results.services import Choice, latest_tally, record_decision, result_rows, results_csv
 from pb.voting.services import cast_ballot
 
 
@@ -49,13 +50,15 @@ def test_the_count_is_stored_so_anyone_can_rerun_it(open_vote, make_user, commis
 
 
 def test_a_binding_vote_leaves_commissioners_no_other_decision(open_vote, make_user, commissioner, agree) -> None:
-    cycle, (a, b, c) = open_vote(costs=(600_000, 600_000, 100_000))
+    cycle, (a, _b, c) = open_vote(costs=(600_000, 600_000, 100_000))
     cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id, c.id])
     _count(cycle, commissioner)
     open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
     with pytest.raises(OutsideMandate) as refused:
-        record_decision(cycle, commissioner, {a.id: (False, "Changed our minds"), b.id: (True, ""), c.id: (True, "")})
-    assert refused.value.clause == "vote.binding"
+        record_decision(
+            cycle, commissioner, {a.id: Choice(False, "Changed our minds", "Found unlawful after the vote")}
+        )
+    assert refused.value.clause == "decision.override_by"
     decisions = record_decision(cycle, commissioner)
     assert {d.proposal_id for d in decisions if d.funded} == {a.id, c.id}
 
@@ -68,8 +71,8 @@ def test_an_advisory_vote_lets_commissioners_depart_with_a_public_reason(open_vo
     _count(cycle, commissioner)
     open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
     with pytest.raises(InvalidInput):
-        record_decision(cycle, commissioner, {a.id: (False, "")})
-    decisions = record_decision(cycle, commissioner, {a.id: (False, "The site flooded in March.")})
+        record_decision(cycle, commissioner, {a.id: Choice(False)})
+    decisions = record_decision(cycle, commissioner, {a.id: Choice(False, "The site flooded in March.")})
     declined = next(d for d in decisions if d.proposal_id == a.id)
     assert (declined.funded, declined.reason) == (False, "The site flooded in March.")
 
@@ -85,3 +88,38 @@ def test_results_csv_has_a_row_a_project_and_no_voter_data(open_vote, make_user,
     assert sorted(r["project_id"] for r in rows) == sorted(str(p.id) for p in (a, b, c))
     assert {r["title"] for r in rows} == {"Project 1", "Project 2", "Project 3"}
     assert "Secret Voter" not in text and voter.email not in text
+
+
+def test_an_override_the_decision_mandate_allows_is_recorded_and_published(
+    open_vote, make_user, commissioner, agree, client
+) -> None:
+    from pb.audit.services import entries_for_cycle
+    from pb.errors import OutsideMandate
+    from pb.mandates.services import update_mandate
+
+    cycle, (a, _b, c) = open_vote(costs=(600_000, 600_000, 100_000))
+    decision_stage = cycle.stage_of_kind(StageKind.DECISION)
+    # The decision stage is still draft-able: both sides agree a mandate allowing overrides.
+    update_mandate(
+        decision_stage,
+        commissioner,
+        purpose="p",
+        roles="r",
+        boundaries={"override_by": "commissioners", "override_grounds": ["Found unlawful after the vote"]},
+    )
+    agree(decision_stage)
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id, c.id])
+    _count(cycle, commissioner)
+    open_stage(decision_stage, commissioner)
+    with pytest.raises(OutsideMandate) as wrong_ground:
+        record_decision(cycle, commissioner, {a.id: Choice(False, "We prefer not to", "Too popular")})
+    assert wrong_ground.value.clause == "decision.override_grounds"
+    decisions = record_decision(
+        cycle, commissioner, {a.id: Choice(False, "The land is contaminated.", "Found unlawful after the vote")}
+    )
+    override = next(d for d in decisions if d.proposal_id == a.id)
+    assert (override.funded, override.override_ground) == (False, "Found unlawful after the vote")
+    assert "decision.override" in [e.action for e in entries_for_cycle(cycle.id)]
+    db.session.commit()
+    page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
+    assert "Override of the binding vote" in page and "The land is contaminated." in page
