@@ -57,6 +57,7 @@ def seed_demo() -> bool:
         area="Grangetown",
         budget=5_000_000,
         kinds=[StageKind.PROPOSALS, StageKind.REVIEW, StageKind.VOTE, StageKind.DECISION],
+        template="binding-pb",
     )
     appoint_representative(cycle, commissioner, representative.email)
     for stage in cycle.stages:

@@ -39,3 +39,35 @@ def test_a_removed_entry_breaks_the_chain(app, commissioner) -> None:
     db.session.commit()
     db.session.expire_all()
     assert not verify().ok
+
+
+def test_reordered_entries_break_the_chain(app, commissioner) -> None:
+    for n in range(3):
+        record(f"test.{n}", actor=commissioner)
+    db.session.commit()
+    # Swap the contents of entries 2 and 3 (keeping each one's own hash): the order is evidence too.
+    two, three = db.session.scalars(select(AuditEntry).where(AuditEntry.seq.in_([2, 3])).order_by(AuditEntry.seq))
+    fields = ("action", "at", "detail", "prev_hash", "hash")
+    values_two, values_three = ({f: getattr(e, f) for f in fields} for e in (two, three))
+    for entry in (two, three):  # hashes are unique: park them while swapping
+        entry.hash = f"temporary-{entry.seq}"
+    db.session.flush()
+    for entry, values in ((two, values_three), (three, values_two)):
+        for name, value in values.items():
+            setattr(entry, name, value)
+    db.session.commit()
+    result = verify()
+    assert not result.ok and result.first_bad_seq == 2
+
+
+def test_the_cli_names_the_first_broken_entry(app, commissioner) -> None:
+    record("test.one", actor=commissioner)
+    record("test.two", actor=commissioner)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert "Audit log verified: 2 entries." in runner.invoke(args=["pb", "verify-audit"]).output
+    db.session.execute(update(AuditEntry).where(AuditEntry.seq == 2).values(actor_name="Someone else"))
+    db.session.commit()
+    result = runner.invoke(args=["pb", "verify-audit"])
+    assert result.exit_code == 1
+    assert "does NOT verify at entry 2" in result.output

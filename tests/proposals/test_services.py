@@ -77,3 +77,46 @@ def test_a_resident_cannot_review(proposals_open, commissioner, resident) -> Non
     open_stage(proposals_open.stage_of_kind(StageKind.REVIEW), commissioner)
     with pytest.raises(NotAuthorised):
         review_proposal(proposal, resident, eligible=True)
+
+
+def test_commissioners_revise_a_cost_only_as_far_as_the_mandate_allows(
+    make_cycle, agree, commissioner, resident
+) -> None:
+    from pb.proposals.services import revise_cost
+
+    cycle = make_cycle()
+    review = cycle.stage_of_kind(StageKind.REVIEW)
+    update_mandate(
+        review,
+        commissioner,
+        purpose="p",
+        roles="r",
+        boundaries={**review.mandate.boundaries_data, "may_revise_costs": True, "max_cost_change_percent": 10},
+    )
+    for stage in cycle.stages:
+        agree(stage)
+    open_stage(cycle.stages[0], commissioner)
+    proposal = submit_proposal(cycle, resident, title="Benches", summary="s", cost=100_000)
+    close_stage(cycle.stages[0], commissioner)
+    open_stage(review, commissioner)
+
+    with pytest.raises(OutsideMandate) as too_far:
+        revise_cost(proposal, commissioner, new_cost=110_001, reason="Steel prices")
+    assert too_far.value.clause == "review.max_cost_change_percent"
+    revise_cost(proposal, commissioner, new_cost=110_000, reason="Steel prices")
+    # Measured from the proposer's estimate, so small steps cannot add up past the limit.
+    with pytest.raises(OutsideMandate):
+        revise_cost(proposal, commissioner, new_cost=111_000, reason="Again")
+    assert (proposal.cost, proposal.estimated_cost, proposal.cost_revision_reason) == (110_000, 100_000, "Steel prices")
+
+
+def test_costs_stay_as_proposed_when_the_mandate_says_so(proposals_open, commissioner, resident) -> None:
+    from pb.proposals.services import revise_cost
+
+    proposal = submit_proposal(proposals_open, resident, title="Benches", summary="s", cost=100_000)
+    close_stage(proposals_open.stages[0], commissioner)
+    open_stage(proposals_open.stage_of_kind(StageKind.REVIEW), commissioner)
+    with pytest.raises(OutsideMandate) as refused:
+        revise_cost(proposal, commissioner, new_cost=90_000, reason="Cheaper supplier")
+    assert refused.value.clause == "review.may_revise_costs"
+    assert proposal.cost == 100_000
