@@ -37,6 +37,16 @@ from pb.counting.model import (
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 
+# Pabulib requires these META fields; a file written for an instance built in code, which
+# has none of them, gets these placeholders (dates are left out: there is no neutral date).
+REQUIRED_META_DEFAULTS = {
+    "description": "Participatory budgeting vote counted by Cyd",
+    "country": "unknown",
+    "unit": "unknown",
+    "instance": "unknown",
+    "rule": "unknown",
+}
+
 Row = tuple[int, list[str]]
 
 
@@ -439,7 +449,8 @@ def dumps_pb(instance: Instance, profile: Profile) -> str:
     """Write an instance and profile as the text of a `.pb` file.
 
     META keeps every field of ``instance.meta`` in order; ``budget``, ``vote_type``,
-    ``num_projects`` and ``num_votes`` are set from the data.
+    ``num_projects`` and ``num_votes`` are set from the data, and missing required fields
+    get the placeholders of ``REQUIRED_META_DEFAULTS``.
 
     Raises:
         CountingError: an amount has no finite decimal form, or a ballot names a project
@@ -447,7 +458,8 @@ def dumps_pb(instance: Instance, profile: Profile) -> str:
     """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    meta = dict(instance.meta)
+    meta = {key: value for key, value in REQUIRED_META_DEFAULTS.items() if key not in instance.meta}
+    meta.update(instance.meta)
     meta["num_projects"] = str(len(instance.projects))
     meta["num_votes"] = str(len(profile))
     meta["budget"] = format_amount(instance.budget)
