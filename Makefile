@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app
 
-.PHONY: run test lint lock browser-deps clean
+.PHONY: run test lint lock browser-deps clean translations
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,15 +18,24 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
 	else echo "npm is missing: the browser tests' accessibility checks need it (see README)."; fi
 
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l $*
+
+## Re-extract the English strings and merge them into every language's catalogue.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header \
+		--ignore-dirs=".venv node_modules tests bench migrations" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 100
+
 ## Create the virtualenv, migrate, seed the demo cycle once, and serve it.
-run: $(STAMP)
+run: $(STAMP) $(CATALOGS)
 	$(BIN)/flask pb migrate
 	$(BIN)/flask pb seed-demo
 	@echo "Cyd is at http://127.0.0.1:5000/"
 	$(BIN)/flask run --port 5000
 
 ## The whole test suite (browser tests included), in parallel.
-test: $(STAMP) node_modules/.installed
+test: $(STAMP) $(CATALOGS) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from pathlib import Path
 from typing import ClassVar
 
 
@@ -24,6 +25,8 @@ class Config:
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
     TIMEZONE = "Europe/London"  # dates people type (a stage's closing day) are in the council's zone
     BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
     LANGUAGES = ("en", "cy")
     HSTS = False
 

@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import format_date, format_time, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pb.accounts.models import Role
 from pb.accounts.services import has_role
+from pb.cycles.models import StageKind
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "PLN": "zł "}
 
@@ -34,18 +36,56 @@ def pounds_input(pence: int | None) -> str:
 
 
 def date_time(value: datetime | None) -> str:
-    return value.strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm") if value else ""
+    """28 November 2026, 17:30 (or 28 Tachwedd 2026, 17:30) in the council's time zone."""
+    if value is None:
+        return ""
+    return f"{format_date(value, 'd MMMM yyyy')}, {format_time(value, 'HH:mm')}"
+
+
+STAGE_NAMES = {
+    StageKind.PRIORITIES: _l("Priorities"),
+    StageKind.PROPOSALS: _l("Proposals"),
+    StageKind.DELIBERATION: _l("Deliberation"),
+    StageKind.REVIEW: _l("Review"),
+    StageKind.VOTE: _l("Vote"),
+    StageKind.DECISION: _l("Decision"),
+    StageKind.DELIVERY: _l("Delivery"),
+    StageKind.ASSESSMENT: _l("Assessment"),
+}
+TAG_NAMES = {
+    "draft": _l("draft"),
+    "agreed": _l("agreed"),
+    "open": _l("open"),
+    "closed": _l("closed"),
+    "submitted": _l("submitted"),
+    "eligible": _l("eligible"),
+    "ruled_out": _l("ruled out"),
+    "funded": _l("funded"),
+    "not_funded": _l("not funded"),
+}
+
+
+def stage_name(kind: StageKind | str) -> str:
+    """The stage kind's name in the reader's language."""
+    return str(STAGE_NAMES[StageKind(kind)])
+
+
+def tag_name(state: str) -> str:
+    return str(TAG_NAMES.get(str(state), state))
 
 
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(pounds_input)
     app.add_template_filter(date_time)
+    app.add_template_filter(stage_name)
+    app.add_template_filter(tag_name)
 
     @app.context_processor
     def roles() -> dict[str, Any]:
         return {
             "page_lang": str(get_locale() or "en"),
+            "other_language": ("en", "English") if str(get_locale()) == "cy" else ("cy", "Cymraeg"),
             "Role": Role,
             "is_commissioner": lambda cycle=None: has_role(
                 current_user, Role.COMMISSIONER, cycle.id if cycle else None

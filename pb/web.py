@@ -27,17 +27,31 @@ def render(page: str, fragment: str | None = None, *, status: int = 200, **conte
     return response
 
 
-def done(endpoint: str, *, trigger: str | None = None, **values: Any) -> Response:
-    """After a successful change: commit, then redirect (plain) or tell htmx to go there."""
+def done(endpoint: str, **values: Any) -> Response:
+    """After a successful change: commit, then redirect (POST/redirect/GET).
+
+    An htmx form that can show its result in place uses `updated()` instead; any other htmx
+    request is sent to the new page as a whole (`HX-Redirect`).
+    """
     session().commit()
     location = url_for(endpoint, **values)
     if wants_fragment():
         response = make_response("", 204)
-        response.headers["HX-Location"] = location
-        if trigger:
-            response.headers["HX-Trigger"] = trigger
+        response.headers["HX-Redirect"] = location
         return response
     return redirect(location, code=303)
+
+
+def updated(fragment: str, *, trigger: str, **context: Any) -> Response:
+    """After a successful change made through htmx: commit, return the fragment as it now is.
+
+    `trigger` names the `HX-Trigger` event other parts of the page can listen for.
+    """
+    session().commit()
+    response = make_response(render_template(fragment, **context))
+    response.vary.add("HX-Request")
+    response.headers["HX-Trigger"] = trigger
+    return response
 
 
 def get_or_404(model: type[M], ident: Any) -> M:

@@ -124,7 +124,8 @@ def test_a_cycle_from_setup_to_published_results(client, make_user) -> None:
         },
         headers=HX,
     )
-    assert response.status_code == 204 and "HX-Location" in response.headers
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "proposal-reviewed"
+    assert "Review saved." in response.get_data(as_text=True) and "<html" not in response.get_data(as_text=True)
     client.submit(f"{base}/stages/review/close")
     client.submit(f"{base}/stages/vote/open")
     _sign_out(client)

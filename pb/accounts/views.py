@@ -65,6 +65,23 @@ def sign_out() -> Response:
     return redirect(url_for("cycles.list_cycles"), code=303)
 
 
+@bp.get("/language/<code>")
+def choose_language(code: str) -> Response:
+    """Switch between English and Welsh; remembered in a cookie for a year."""
+    if code not in current_app.config["LANGUAGES"]:
+        code = current_app.config["BABEL_DEFAULT_LOCALE"]
+    response = redirect(_safe_next(request.args.get("next", "")), code=303)
+    response.set_cookie(
+        "lang",
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
 def _start_session(user: User) -> None:
     # A fresh session on sign-in, so a session fixed before sign-in is worth nothing after it.
     db.session.commit()
@@ -73,8 +90,11 @@ def _start_session(user: User) -> None:
 
 
 def _redirect_next() -> Response:
-    target = request.args.get("next", "")
-    # Only same-site paths: never send someone on to another site after signing in.
+    return redirect(_safe_next(request.args.get("next", "")), code=303)
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site: never send someone on to another site."""
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("cycles.list_cycles")
-    return redirect(target, code=303)
+        return url_for("cycles.list_cycles")
+    return target

@@ -14,29 +14,33 @@ from collections.abc import Callable
 from dataclasses import Field, asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from pb.cycles.models import StageKind
 from pb.errors import InvalidInput
 
 Money = Callable[[int], str]
 
-BALLOT_FORMATS = {"approval": "Approval: choose the projects you support"}
+BALLOT_FORMATS = {"approval": _l("Approval: choose the projects you support")}
 COUNTING_RULES = {
-    "greedy": "Most votes first: fund each project that still fits the budget",
-    "equalshares/add1": "Method of Equal Shares (completed by raising each voter's share)",
-    "phragmen": "Sequential Phragmén",
+    "greedy": _l("Most votes first: fund each project that still fits the budget"),
+    "equalshares/add1": _l("Method of Equal Shares (completed by raising each voter's share)"),
+    "phragmen": _l("Sequential Phragmén"),
 }
 COMMENTERS = {
-    "residents": "Any signed-in resident",
-    "representatives": "Resident representatives and commissioners only",
+    "residents": _l("Any signed-in resident"),
+    "representatives": _l("Resident representatives and commissioners only"),
 }
 MODERATORS = {
-    "commissioners": "Commissioners",
-    "facilitators": "Facilitators",
-    "representatives": "Resident representatives",
+    "commissioners": _l("Commissioners"),
+    "facilitators": _l("Facilitators"),
+    "representatives": _l("Resident representatives"),
 }
 OVERRIDERS = {
-    "nobody": "Nobody: the result stands",
-    "commissioners": "Commissioners, with a public reason on an agreed ground",
+    "nobody": _l("Nobody: the result stands"),
+    "commissioners": _l("Commissioners, with a public reason on an agreed ground"),
 }
 DEFAULT_RULE_OUT_GROUNDS = (
     "Unlawful",
@@ -126,14 +130,14 @@ class Boundaries:
 
     def _common_clauses(self) -> list[tuple[str, str]]:
         n = self.representatives_required
-        sentences = [
-            (
-                "mandate.signatures",
-                f"Agreed when a commissioner and {n} resident representative{'s' if n != 1 else ''} sign it.",
-            )
-        ]
+        agreed = ngettext(
+            "Agreed when a commissioner and %(num)d resident representative sign it.",
+            "Agreed when a commissioner and %(num)d resident representatives sign it.",
+            n,
+        )
+        sentences = [("mandate.signatures", agreed)]
         if self.risks.strip():
-            sentences.append(("mandate.risks", f"Risks both sides accept: {self.risks.strip()}"))
+            sentences.append(("mandate.risks", _("Risks both sides accept: %(risks)s", risks=self.risks.strip())))
         return sentences
 
     def locked_changes(self, other: Boundaries) -> list[str]:
@@ -157,9 +161,9 @@ class PrioritiesBoundaries(Boundaries):
         return [
             (
                 "priorities.who_may_contribute",
-                f"{COMMENTERS[self.who_may_contribute]} may record local needs and assets.",
+                _("%(who)s may record local needs and assets.", who=COMMENTERS[self.who_may_contribute]),
             ),
-            ("priorities.moderators", f"{MODERATORS[self.moderators]} moderate, giving a public reason."),
+            ("priorities.moderators", _("%(who)s moderate, giving a public reason.", who=MODERATORS[self.moderators])),
         ]
 
 
@@ -180,10 +184,14 @@ class ProposalsBoundaries(Boundaries):
             raise InvalidInput("The cost cap must be more than zero, or left empty.", field="max_cost")
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
-        cap = f"up to {money(self.max_cost)} each" if self.max_cost else "up to the cycle's budget"
+        cap = (
+            _("Any resident may submit proposals costing up to %(cap)s each.", cap=money(self.max_cost))
+            if self.max_cost
+            else _("Any resident may submit proposals costing up to the cycle's budget.")
+        )
         return [
-            ("proposals.max_cost", f"Any resident may submit proposals costing {cap}."),
-            ("proposals.who_may_comment", f"{COMMENTERS[self.who_may_comment]} may comment on proposals."),
+            ("proposals.max_cost", cap),
+            ("proposals.who_may_comment", _("%(who)s may comment on proposals.", who=COMMENTERS[self.who_may_comment])),
         ]
 
 
@@ -206,13 +214,16 @@ class DeliberationBoundaries(Boundaries):
         _check_lines(self.moderation_grounds, "moderation_grounds")
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
-        grounds = "; ".join(self.moderation_grounds) or "none"
+        grounds = "; ".join(self.moderation_grounds) or _("none")
         return [
-            ("deliberation.who_may_comment", f"{COMMENTERS[self.who_may_comment]} may comment and ask."),
+            ("deliberation.who_may_comment", _("%(who)s may comment and ask.", who=COMMENTERS[self.who_may_comment])),
             (
                 "deliberation.moderators",
-                f"{MODERATORS[self.moderators]} may hide a comment only on these grounds, with a public note: "
-                f"{grounds}.",
+                _(
+                    "%(who)s may hide a comment only on these grounds, with a public note: %(grounds)s.",
+                    who=MODERATORS[self.moderators],
+                    grounds=grounds,
+                ),
             ),
         ]
 
@@ -239,15 +250,19 @@ class ReviewBoundaries(Boundaries):
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         if self.rule_out_grounds:
-            grounds = "; ".join(self.rule_out_grounds)
-            rule_out = f"Commissioners may rule a proposal out only on these grounds, with a public reason: {grounds}."
+            rule_out = _(
+                "Commissioners may rule a proposal out only on these grounds, with a public reason: %(grounds)s.",
+                grounds="; ".join(self.rule_out_grounds),
+            )
         else:
-            rule_out = "Commissioners may not rule any proposal out."
+            rule_out = _("Commissioners may not rule any proposal out.")
         costs = (
-            f"Commissioners may revise a proposal's cost by up to {self.max_cost_change_percent}%, "
-            "with a public reason."
+            _(
+                "Commissioners may revise a proposal's cost by up to %(percent)d%%, with a public reason.",
+                percent=self.max_cost_change_percent,
+            )
             if self.may_revise_costs
-            else "Commissioners may not change costs."
+            else _("Commissioners may not change costs.")
         )
         return [("review.rule_out_grounds", rule_out), ("review.may_revise_costs", costs)]
 
@@ -275,16 +290,23 @@ class VoteBoundaries(Boundaries):
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         effect = (
-            "The result binds the council: commissioners must fund what the vote selects."
+            _("The result binds the council: commissioners must fund what the vote selects.")
             if self.binding
-            else "The vote is advisory: commissioners decide, and must give public reasons."
+            else _("The vote is advisory: commissioners decide, and must give public reasons.")
         )
         return [
             ("vote.binding", effect),
-            ("vote.budget", f"Residents allocate {money(self.budget)}."),
-            ("vote.ballot_format", f"Ballot: {BALLOT_FORMATS[self.ballot_format]}."),
-            ("vote.max_choices", f"Each voter chooses between {self.min_choices} and {self.max_choices} projects."),
-            ("vote.counting_rule", f"Votes are counted by: {COUNTING_RULES[self.counting_rule]}."),
+            ("vote.budget", _("Residents allocate %(budget)s.", budget=money(self.budget))),
+            ("vote.ballot_format", _("Ballot: %(format)s.", format=BALLOT_FORMATS[self.ballot_format])),
+            (
+                "vote.max_choices",
+                _(
+                    "Each voter chooses between %(min)d and %(max)d projects.",
+                    min=self.min_choices,
+                    max=self.max_choices,
+                ),
+            ),
+            ("vote.counting_rule", _("Votes are counted by: %(rule)s.", rule=COUNTING_RULES[self.counting_rule])),
         ]
 
 
@@ -309,16 +331,18 @@ class DecisionBoundaries(Boundaries):
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         if self.override_by == "nobody":
-            override = "Nobody may override the result of a binding vote."
+            override = _("Nobody may override the result of a binding vote.")
         else:
-            override = (
-                f"{OVERRIDERS[self.override_by]}: they may override the result of a binding vote only on "
-                f"these grounds: {'; '.join(self.override_grounds)}. Every override is published."
+            override = _(
+                "%(who)s: they may override the result of a binding vote only on these grounds: "
+                "%(grounds)s. Every override is published.",
+                who=OVERRIDERS[self.override_by],
+                grounds="; ".join(self.override_grounds),
             )
         return [
             (
                 "decision.follows_vote",
-                "Commissioners record the decision on every project: where the vote binds, what it selected.",
+                _("Commissioners record the decision on every project: where the vote binds, what it selected."),
             ),
             ("decision.override_by", override),
         ]
@@ -333,12 +357,12 @@ class DeliveryBoundaries(Boundaries):
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         pledge = (
-            "Residents may pledge time, materials or space, recorded beside the council's spend."
+            _("Residents may pledge time, materials or space, recorded beside the council's spend.")
             if self.residents_may_pledge
-            else "Residents are not asked to pledge contributions."
+            else _("Residents are not asked to pledge contributions.")
         )
         return [
-            ("delivery.reports", "Commissioners report progress and milestones on every funded project."),
+            ("delivery.reports", _("Commissioners report progress and milestones on every funded project.")),
             ("delivery.residents_may_pledge", pledge),
         ]
 
@@ -352,8 +376,8 @@ class AssessmentBoundaries(Boundaries):
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         return [
-            ("assessment.who_may_rate", f"{COMMENTERS[self.who_may_rate]} may rate what was delivered."),
-            ("assessment.feeds_next_cycle", "Commissioners publish what they learned for the next cycle."),
+            ("assessment.who_may_rate", _("%(who)s may rate what was delivered.", who=COMMENTERS[self.who_may_rate])),
+            ("assessment.feeds_next_cycle", _("Commissioners publish what they learned for the next cycle.")),
         ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, flash
@@ -17,8 +18,9 @@ from pb.mandates.authority import Action, allowed
 from pb.mandates.forms import CommentForm, MandateForm, SignForm, TemplateForm
 from pb.mandates.models import Side
 from pb.mandates.templates import templates_with
+from pb.results.services import overrides_by_stage
 from pb.templating import money
-from pb.web import done, render, show_on_form
+from pb.web import done, render, show_on_form, updated, wants_fragment
 
 bp = Blueprint("mandates", __name__)
 
@@ -31,7 +33,7 @@ def _stage(cycle_id: int, kind: str) -> Stage:
 def who_decides(cycle_id: int) -> Response:
     """Public: every stage's purpose, roles, boundaries, signatures and amendments."""
     cycle = get_cycle(cycle_id)
-    return render("mandates/who_decides.html", cycle=cycle, money=money)
+    return render("mandates/who_decides.html", cycle=cycle, money=money, overrides=overrides_by_stage(cycle))
 
 
 @bp.get("/cycles/<int:cycle_id>/stages/<kind>/mandate")
@@ -118,11 +120,23 @@ def discuss_mandate(cycle_id: int, kind: str) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
+            if wants_fragment():
+                return updated(
+                    "mandates/_discussion.html",
+                    trigger="mandate-discussed",
+                    **_mandate_context(stage, CommentForm(formdata=None)),
+                )
             return done("mandates.show_mandate", cycle_id=cycle_id, kind=kind, _anchor="discussion")
     return _mandate_page(stage, form, status=422)
 
 
 def _mandate_page(stage: Stage, comment_form: CommentForm, status: int = 200) -> Response:
+    return render(
+        "mandates/show.html", "mandates/_discussion.html", status=status, **_mandate_context(stage, comment_form)
+    )
+
+
+def _mandate_context(stage: Stage, comment_form: CommentForm) -> dict[str, Any]:
     mandate = stage.mandate
     can = {
         "edit": allowed(current_user, Action.EDIT_MANDATE, stage) or allowed(current_user, Action.AMEND_MANDATE, stage),
@@ -131,20 +145,17 @@ def _mandate_page(stage: Stage, comment_form: CommentForm, status: int = 200) ->
         if not mandate.is_agreed and not any(s.user_id == getattr(current_user, "id", None) for s in mandate.signatures)
         else [],
     }
-    return render(
-        "mandates/show.html",
-        "mandates/_discussion.html",
-        stage=stage,
-        cycle=stage.cycle,
-        mandate=mandate,
-        clauses=mandate.boundaries.clauses(money),
-        needed=services.signatures_needed(mandate),
-        sign_form=SignForm(),
-        comment_form=comment_form,
-        can=can,
-        Side=Side,
-        status=status,
-    )
+    return {
+        "stage": stage,
+        "cycle": stage.cycle,
+        "mandate": mandate,
+        "clauses": mandate.boundaries.clauses(money),
+        "needed": services.signatures_needed(mandate),
+        "sign_form": SignForm(),
+        "comment_form": comment_form,
+        "can": can,
+        "Side": Side,
+    }
 
 
 def _template_form(stage: Stage) -> TemplateForm:

@@ -13,7 +13,7 @@ from pb.mandates.boundaries import ReviewBoundaries
 from pb.proposals import services
 from pb.proposals.forms import ProposalForm, ReviewForm
 from pb.proposals.models import Proposal
-from pb.web import done, render, show_on_form
+from pb.web import done, render, show_on_form, updated, wants_fragment
 
 bp = Blueprint("proposals", __name__)
 
@@ -89,6 +89,15 @@ def review_proposal(cycle_id: int, proposal_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
+            if wants_fragment():
+                return updated(
+                    "proposals/_review_row.html",
+                    trigger="proposal-reviewed",
+                    cycle=cycle,
+                    proposal=proposal,
+                    form=_review_form(cycle, proposal, bound=False),
+                    saved=True,
+                )
             flash(f"Review of “{proposal.title}” saved.", "success")
             return done("proposals.review_proposals", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}")
     rows = [

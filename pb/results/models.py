@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from pb.proposals.models import Proposal
 
 
 class TallyRun(Base):
@@ -48,3 +51,5 @@ class ProjectDecision(Base):
     override_ground: Mapped[str | None] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    proposal: Mapped[Proposal] = relationship()

@@ -148,6 +148,15 @@ def _pence(amount: int | str) -> int:
     return amount if isinstance(amount, int) else math.floor(Fraction(amount))
 
 
+def overrides_by_stage(cycle: Cycle) -> dict[int, list[ProjectDecision]]:
+    """Every override of a binding vote in the cycle, by decision stage: exceptions shown in public."""
+    overrides: dict[int, list[ProjectDecision]] = {}
+    for decision in decisions_for(cycle):
+        if decision.override_ground:
+            overrides.setdefault(decision.stage_id, []).append(decision)
+    return overrides
+
+
 def decisions_for(cycle: Cycle) -> list[ProjectDecision]:
     stage = cycle.stage_of_kind(StageKind.DECISION)
     if stage is None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+
 from pb.cycles.models import StageKind
 from tests.conftest import HX, PASSWORD
 
@@ -80,6 +82,11 @@ def test_discussion_with_htmx_returns_the_thread_alone(client, make_cycle, repre
     assert "<html" not in empty.get_data(as_text=True)
     posted = client.submit(f"/cycles/{cycle.id}/stages/vote/mandate/discuss", {"body": "Five choices?"})
     assert posted.status_code == 303
+    in_place = client.submit(f"/cycles/{cycle.id}/stages/vote/mandate/discuss", {"body": "Or four?"}, headers=HX)
+    fragment = in_place.get_data(as_text=True)
+    assert in_place.status_code == 200 and in_place.headers["HX-Trigger"] == "mandate-discussed"
+    assert fragment.lstrip().startswith('<section id="discussion"') and "Five choices?" in fragment
+    assert "Or four?" in fragment
     page = client.get(f"/cycles/{cycle.id}/stages/vote/mandate").get_data(as_text=True)
     assert "Five choices?" in page and "Rhys Representative" in page
 
@@ -154,3 +161,22 @@ def test_two_stages_in_one_place_or_a_senseless_order_are_refused(client, commis
     backwards = client.submit("/cycles/new", {**base, "place_proposals": "2", "place_vote": "1"})
     assert backwards.status_code == 422
     assert "The proposals stage must come before the vote stage." in backwards.get_data(as_text=True)
+
+
+def test_who_decides_what_reads_in_welsh_and_the_choice_is_remembered(client, open_vote) -> None:
+    cycle, _ = open_vote()
+    switch = client.get(f"/language/cy?next=/cycles/{cycle.id}/who-decides")
+    assert switch.status_code == 303 and switch.headers["Location"] == f"/cycles/{cycle.id}/who-decides"
+    page = html.unescape(client.get(f"/cycles/{cycle.id}/who-decides").get_data(as_text=True))
+    assert '<html lang="cy">' in page
+    assert "Pwy sy'n penderfynu beth" in page
+    assert "Mae'r canlyniad yn rhwymo'r cyngor" in page
+    assert "Mae pob pleidleisiwr yn dewis rhwng 1 a 3 o brosiectau." in page
+    assert 'lang="en" hreflang="en">English</a>' in page
+    client.get("/language/en?next=//evil.example")
+    assert '<html lang="en">' in client.get(f"/cycles/{cycle.id}/who-decides").get_data(as_text=True)
+
+
+def test_an_unknown_language_falls_back_to_english(client) -> None:
+    response = client.get("/language/xx?next=/")
+    assert "lang=en" in response.headers["Set-Cookie"]

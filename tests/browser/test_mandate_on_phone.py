@@ -1,0 +1,50 @@
+"""A commissioner and a resident representative agree a mandate on their phones."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from pb.demo import DEMO_PASSWORD
+from tests.browser.conftest import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_both_sides_discuss_amend_and_sign_on_a_phone(live_server: str, phone: Page) -> None:
+    # The demo's decision stage is still to open: its mandate can change before it does.
+    _sign_in(phone, live_server, "commissioner@example.org")
+    phone.goto(live_server + "/cycles/1/stages/decision/mandate/edit")
+    assert axe_violations(phone) == []
+    phone.get_by_label("Commissioners, with a public reason on an agreed ground").check()
+    phone.get_by_role("button", name="Save the mandate").click()
+    expect(phone.get_by_role("heading", name="Discussion of version 2")).to_be_visible()
+    phone.get_by_role("button", name="Sign version 2 for the commissioners").click()
+    phone.get_by_role("button", name="Sign out").click()
+
+    _sign_in(phone, live_server, "representative@example.org")
+    phone.goto(live_server + "/cycles/1/stages/decision/mandate")
+    phone.get_by_label("Add to the discussion").fill("Agreed, as long as every override is published.")
+    phone.get_by_role("button", name="Add comment").click()
+    expect(phone.get_by_text("Agreed, as long as every override is published.")).to_be_visible()
+    phone.get_by_role("button", name="Sign version 2 for the residents").click()
+    expect(phone.get_by_text("You have signed the mandate.")).to_be_visible()
+    expect(phone.locator("main")).to_contain_text(re.compile(r"Version 2\s+agreed"))
+    assert axe_violations(phone) == []
+
+    phone.goto(live_server + "/cycles/1/who-decides")
+    expect(phone.get_by_text("they may override the result of a binding vote only on these grounds")).to_be_visible()
+    assert axe_violations(phone) == []
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.get_by_role("link", name="Cymraeg").click()
+    expect(phone.get_by_role("heading", name="Pwy sy'n penderfynu beth", level=1)).to_be_visible()
+    assert phone.evaluate("document.documentElement.lang") == "cy"
