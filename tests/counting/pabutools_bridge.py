@@ -10,13 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pabutools.election import Cardinality_Sat, Cost_Sat
+from pabutools.election import (
+    ApprovalBallot,
+    ApprovalProfile,
+    Cardinality_Sat,
+    Cost_Sat,
+    CumulativeBallot,
+    CumulativeProfile,
+    OrdinalBallot,
+    OrdinalProfile,
+)
 from pabutools.election.ballot import AbstractCardinalBallot
-from pabutools.election.pabulib import parse_pabulib_from_string
 from pabutools.election.instance import Instance as PbtInstance
+from pabutools.election.instance import Project as PbtProject
 from pabutools.election.satisfaction import AdditiveSatisfaction
 from pabutools.fractions import frac
 from pabutools.rules import (
+    BudgetAllocation,
     exhaustion_by_budget_increase,
     greedy_utilitarian_welfare,
     method_of_equal_shares,
@@ -24,15 +34,32 @@ from pabutools.rules import (
 )
 from pabutools.tiebreaking import TieBreakingRule
 
-from pb.counting import Instance, Profile, dumps_pb
+from pb.counting import Instance, Profile
 from pb.counting.election import compile_election
 from pb.counting.model import APPROVAL_TYPES
 from pb.counting.tiebreak import DEFAULT_TIE_BREAK, tie_ranks
 
 
 def convert(instance: Instance, profile: Profile) -> tuple[Any, Any]:
-    """The same election as pabutools objects (through the Pabulib text format)."""
-    return parse_pabulib_from_string(dumps_pb(instance, profile))
+    """The same election as pabutools objects.
+
+    Built directly rather than through a `.pb` text: pabutools cannot parse an empty
+    cumulative ballot written as an empty vote and points.
+    """
+    projects = {p.id: PbtProject(p.id, frac(p.cost)) for p in instance}
+    inst = PbtInstance(projects.values(), budget_limit=frac(instance.budget))
+    ballots: list[Any]
+    if profile.vote_type in APPROVAL_TYPES:
+        ballots = [ApprovalBallot([projects[pid] for pid in b.projects]) for b in profile]
+        return inst, ApprovalProfile(ballots, instance=inst)
+    if profile.vote_type == "ordinal":
+        ballots = [OrdinalBallot([projects[pid] for pid in b.projects]) for b in profile]
+        return inst, OrdinalProfile(ballots, instance=inst)
+    ballots = [
+        CumulativeBallot({projects[pid]: frac(v) for pid, v in zip(b.projects, b.points or (), strict=True)})
+        for b in profile
+    ]
+    return inst, CumulativeProfile(ballots, instance=inst)
 
 
 def tie_breaking(instance: Instance, profile: Profile, order: str = DEFAULT_TIE_BREAK) -> TieBreakingRule:
@@ -103,21 +130,22 @@ def pbt_mes_add1(
     from floor(budget / n) as Pabulib does (with the equalshares.net options)."""
     inst, prof = convert(instance, profile)
     n = prof.num_ballots()
-    if n == 0:
-        return []  # pabutools would loop for ever with a budget step of 0
 
     def mes_floor(current: Any, profile: Any, **params: Any) -> Any:
         floored = PbtInstance(current, budget_limit=frac((current.budget_limit // n) * n))
         return method_of_equal_shares(floored, profile, **params)
 
-    result = exhaustion_by_budget_increase(
-        inst,
-        prof,
-        mes_floor,
-        {"sat_class": sat_class(instance, profile, utility), "tie_breaking": tie_breaking(instance, profile)},
-        exhaustive_stop=exhaustive_stop,
-        budget_step=n,
-    )
+    if n == 0:
+        result = BudgetAllocation()  # pabutools would loop for ever with a budget step of 0
+    else:
+        result = exhaustion_by_budget_increase(
+            inst,
+            prof,
+            mes_floor,
+            {"sat_class": sat_class(instance, profile, utility), "tie_breaking": tie_breaking(instance, profile)},
+            exhaustive_stop=exhaustive_stop,
+            budget_step=n,
+        )
     if greedy_fill:
         result = greedy_utilitarian_welfare(
             inst,

@@ -91,7 +91,8 @@ voter_id;vote;age
 
 
 def test_quoted_fields_bom_and_crlf() -> None:
-    full = GOOD.replace("rule;greedy\n", "rule;greedy\nnum_projects;2\nnum_votes;3\ncountry;UK\nunit;Leeds\ninstance;2025\n")
+    more_meta = "rule;greedy\nnum_projects;2\nnum_votes;3\ncountry;UK\nunit;Leeds\ninstance;2025\n"
+    full = GOOD.replace("rule;greedy\n", more_meta)
     for text in (full, "\ufeff" + full, full.replace("\n", "\r\n")):
         instance, profile = parse_pb(text)
         assert instance.meta["description"] == 'A "quoted"; description'
@@ -188,7 +189,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
 
 
 def test_model_validation() -> None:
-    with pytest.raises(CountingError, match="not 1.5"):
+    with pytest.raises(CountingError, match=r"not 1\.5"):
         Project("a", 1.5)  # type: ignore[arg-type]
     with pytest.raises(CountingError, match="negative"):
         Project("a", -1)

@@ -13,7 +13,7 @@ import pytest
 from pb.counting import count, read_pb
 from pb.counting.model import APPROVAL_TYPES
 
-from .conftest import PB_FILES, file_id
+from .conftest import PB_FILES
 from .pabutools_bridge import REFERENCE
 
 # pabutools needs minutes on these for greedy and plain MES; they are in the benchmark.
@@ -24,11 +24,13 @@ LARGE = {
     "Poland_Katowice_2021",
     "Poland_Warszawa_2023_Mokotow",
 }
-# pabutools' add1 loop takes a few seconds on each of these; Świecie (25 s), Kraków and
-# Gdańsk (25 s) and Wieliczka (2 min) are compared in the benchmark, and Świecie and
-# Wieliczka also against their published outcomes.
+# pabutools' add1 loop takes 1-25 s on each of these; on Kraków and Gdańsk (25 s each)
+# and Wieliczka (2 min) it is compared in the benchmark (Wieliczka also against its
+# published outcome).
 ADD1_FILES = {
     "Netherlands_Assen_2024",
+    "Netherlands_Amsterdam_179",
+    "Poland_Swiecie_2023",
     "Switzerland_Zurich_D5",
     "US_Stanford_Dataset_PB_Chicago_35th_Ward_2021_vote_rankings",
 }
@@ -39,7 +41,7 @@ SMALL = [path for path in PB_FILES if path.stem not in LARGE]
 def _cases() -> list[tuple[Path, str]]:
     cases = []
     for path in SMALL:
-        instance, profile = read_pb(path)
+        _, profile = read_pb(path)
         for rule in ("greedy", "equalshares", "phragmen"):
             if rule == "phragmen" and profile.vote_type not in APPROVAL_TYPES:
                 continue
@@ -54,7 +56,7 @@ CASES = _cases()
 
 def test_the_comparison_covers_every_rule() -> None:
     assert {rule for _, rule in CASES} == set(REFERENCE)
-    assert len(CASES) >= 30
+    assert len(CASES) >= 28
 
 
 @pytest.mark.parametrize(("path", "rule"), CASES, ids=[f"{p.stem}-{r}" for p, r in CASES])
