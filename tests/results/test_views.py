@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pb.cycles.models import StageKind
+from pb.cycles.services import close_stage
+from pb.db import db
+from pb.voting.services import cast_ballot
+
+
+def test_results_before_the_count_say_so_plainly(client, open_vote) -> None:
+    cycle, _ = open_vote()
+    response = client.get(f"/cycles/{cycle.id}/results")
+    assert response.status_code == 404
+    assert "The votes have not been counted yet." in response.get_data(as_text=True)
+
+
+def test_results_page_and_csv_after_the_count(client, open_vote, make_user, commissioner) -> None:
+    cycle, (a, _b, _c) = open_vote()
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
+    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
+    db.session.commit()
+    page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
+    assert "Ballots counted</dt><dd>1" in page and "Project 1" in page
+    assert '<svg class="bar-chart"' in page  # a chart drawn without inline styles
+    download = client.get(f"/cycles/{cycle.id}/results.csv")
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="cycle-' in download.headers["Content-Disposition"]
+
+
+def test_a_formula_in_a_title_never_runs_in_a_spreadsheet(open_vote, make_user, commissioner) -> None:
+    from pb.results.services import results_csv
+
+    cycle, (a, _b, _c) = open_vote()
+    a.title = '=HYPERLINK("http://evil.example")'
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
+    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
+    assert "'=HYPERLINK" in results_csv(cycle)
