@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 from config import CONFIGS, Config, ProductionConfig
 
@@ -68,6 +68,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
+    if not has_request_context():  # the CLI and services called outside a request speak English
+        return None
     chosen = request.cookies.get("lang")
     if chosen in ("en", "cy"):
         return chosen

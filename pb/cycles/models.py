@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -46,6 +46,8 @@ class Cycle(Base):
     title: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(Text)
     area: Mapped[str] = mapped_column(String(200))
+    # The neighbourhoods within the area that needs and proposals are placed in; empty: just `area`.
+    areas: Mapped[list[Any]] = mapped_column(default=list)
     budget: Mapped[int]  # minor units (pence)
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     required_representatives: Mapped[int] = mapped_column(default=1)

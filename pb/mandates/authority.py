@@ -10,16 +10,31 @@ stage's agreed mandate. A refusal names the clause that decided it, so the perso
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from pb.accounts.models import Role
 from pb.accounts.services import has_role
 from pb.cycles.models import StageKind, StageState
 from pb.errors import InvalidBallot, MandateNotAgreed, NotAuthorised, OutsideMandate, PBError, StageNotOpen
-from pb.mandates.boundaries import DecisionBoundaries, ProposalsBoundaries, ReviewBoundaries, VoteBoundaries
+from pb.mandates.boundaries import (
+    COMMENTERS,
+    MODERATORS,
+    DecisionBoundaries,
+    DeliberationBoundaries,
+    PrioritiesBoundaries,
+    ProposalsBoundaries,
+    ReviewBoundaries,
+    VoteBoundaries,
+    postcode_in_areas,
+)
 from pb.mandates.models import Side
+from pb.templating import money
 
 if TYPE_CHECKING:
     from pb.accounts.models import User
@@ -40,11 +55,25 @@ class Action(enum.StrEnum):
     REVIEW_PROPOSAL = "review_proposal"
     REVISE_COST = "revise_cost"
     CAST_BALLOT = "cast_ballot"
+    CAST_CODE_BALLOT = "cast_code_ballot"  # with a voting code, signed in or not
+    ISSUE_VOTING_CODES = "issue_voting_codes"
     RECORD_DECISION = "record_decision"
     OVERRIDE_RESULT = "override_result"
+    RECORD_NEED = "record_need"
+    SUPPORT_NEED = "support_need"
+    AGREE_THEME = "agree_theme"
+    EDIT_PROPOSAL = "edit_proposal"
+    RESPOND_TO_REVIEW = "respond_to_review"
+    COMMENT = "comment"
+    SUPPORT_PROPOSAL = "support_proposal"
+    MODERATE_COMMENT = "moderate_comment"
+    REQUEST_MERGE = "request_merge"
+    CONSENT_TO_MERGE = "consent_to_merge"
 
 
 ANY_STAGE = frozenset(StageKind)
+PRIORITIES = frozenset({StageKind.PRIORITIES})
+DELIBERATION = frozenset({StageKind.DELIBERATION})
 BEFORE_OPENING = frozenset({StageState.DRAFT, StageState.AGREED})
 OPEN = frozenset({StageState.OPEN})
 
@@ -75,8 +104,28 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.REVIEW_PROPOSAL: Permission((Role.COMMISSIONER,), frozenset({StageKind.REVIEW}), OPEN),
     Action.REVISE_COST: Permission((Role.COMMISSIONER,), frozenset({StageKind.REVIEW}), OPEN),
     Action.CAST_BALLOT: Permission((Role.RESIDENT,), frozenset({StageKind.VOTE}), OPEN),
+    # No role: the voting code is the credential (the service checks it); the mandate must accept codes.
+    Action.CAST_CODE_BALLOT: Permission((), frozenset({StageKind.VOTE}), OPEN),
+    Action.ISSUE_VOTING_CODES: Permission(
+        (Role.COMMISSIONER, Role.FACILITATOR), frozenset({StageKind.VOTE}), BEFORE_OPENING | OPEN
+    ),
     Action.RECORD_DECISION: Permission((Role.COMMISSIONER,), frozenset({StageKind.DECISION}), OPEN),
     Action.OVERRIDE_RESULT: Permission((Role.COMMISSIONER,), frozenset({StageKind.DECISION}), OPEN),
+    # Residents here, narrowed by the priorities mandate's `who_may_contribute`.
+    Action.RECORD_NEED: Permission((Role.COMMISSIONER, Role.REPRESENTATIVE, Role.RESIDENT), PRIORITIES, OPEN),
+    Action.SUPPORT_NEED: Permission((Role.RESIDENT,), PRIORITIES, OPEN),
+    Action.AGREE_THEME: Permission((Role.COMMISSIONER, Role.REPRESENTATIVE), PRIORITIES, OPEN),
+    # The proposer's own actions: the services pass `author_id`.
+    Action.EDIT_PROPOSAL: Permission((Role.RESIDENT,), frozenset({StageKind.PROPOSALS}), OPEN),
+    Action.RESPOND_TO_REVIEW: Permission((Role.RESIDENT,), frozenset({StageKind.REVIEW}), OPEN),
+    # Narrowed by the deliberation mandate's `who_may_comment` and `moderators`.
+    Action.COMMENT: Permission((Role.COMMISSIONER, Role.REPRESENTATIVE, Role.RESIDENT), DELIBERATION, OPEN),
+    Action.SUPPORT_PROPOSAL: Permission((Role.RESIDENT,), DELIBERATION, OPEN),
+    Action.MODERATE_COMMENT: Permission(
+        (Role.COMMISSIONER, Role.FACILITATOR, Role.REPRESENTATIVE), DELIBERATION, OPEN
+    ),
+    Action.REQUEST_MERGE: Permission((Role.RESIDENT,), DELIBERATION, OPEN),
+    Action.CONSENT_TO_MERGE: Permission((Role.RESIDENT,), DELIBERATION, OPEN),
 }
 
 _ROLE_WORDS = {
@@ -86,6 +135,13 @@ _ROLE_WORDS = {
     Role.FACILITATOR: "the cycle's facilitators",
     Role.ADMIN: "administrators",
 }
+# Who a `who_may_…` setting of a mandate lets act (see boundaries.COMMENTERS).
+_ALLOWED_BY_SETTING = {
+    "residents": {Role.RESIDENT, Role.REPRESENTATIVE, Role.COMMISSIONER},
+    "representatives": {Role.REPRESENTATIVE, Role.COMMISSIONER},
+}
+_MODERATOR_ROLES = {"commissioners": Role.COMMISSIONER, "facilitators": Role.FACILITATOR,
+                    "representatives": Role.REPRESENTATIVE}
 
 
 @dataclass(frozen=True)
@@ -127,8 +183,10 @@ def require(
     side: Side | None = None,
     cost: int | None = None,
     ground: str | None = None,
-    choices: Collection[int] | None = None,
+    choices: Collection[int] | Mapping[int, int] | None = None,
     new_cost: int | None = None,
+    verified_by_code: bool = False,
+    author_id: int | None = None,
 ) -> Verdict:
     """Decide whether `user` may do `action` in `stage`; return the clause that allows it.
 
@@ -143,9 +201,12 @@ def require(
     roles = permission.roles
     if action == Action.SIGN_MANDATE:
         roles = (Role.COMMISSIONER,) if side == Side.COMMISSIONERS else (Role.REPRESENTATIVE,)
-    role = _first_role(user, roles, stage.cycle)
+    if roles:
+        role = _first_role(user, roles, stage.cycle)
+        verdict = Verdict(clause=f"roles.{role.value}", role=role.value)
+    else:  # anyone may try: a credential the service checks (a voting code) decides
+        verdict = Verdict(clause="vote.eligibility", role="voter")
     _require_state(action, stage, permission)
-    verdict = Verdict(clause=f"roles.{role.value}", role=role.value)
 
     if action == Action.OPEN_STAGE:
         _require_earlier_stages_closed(stage)
@@ -155,10 +216,17 @@ def require(
         return _require_ground(_agreed(stage).boundaries, ground)
     elif action == Action.REVISE_COST:
         return _require_cost_revision(_agreed(stage).boundaries, cost, new_cost)
-    elif action == Action.CAST_BALLOT:
-        return _require_ballot(_agreed(stage).boundaries, choices, verdict)
+    elif action in (Action.CAST_BALLOT, Action.CAST_CODE_BALLOT):
+        account = user if action == Action.CAST_BALLOT else None
+        return _require_ballot(_agreed(stage).boundaries, account, choices, cost, verified_by_code, verdict)
+    elif action == Action.ISSUE_VOTING_CODES:
+        return _require_codes_accepted(stage.mandate.boundaries, verdict)
     elif action == Action.OVERRIDE_RESULT:
         return _require_override(_agreed(stage).boundaries, ground)
+    elif action in (Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE):
+        return _require_author(user, action, stage, author_id, verdict)
+    elif action in (Action.RECORD_NEED, Action.COMMENT, Action.MODERATE_COMMENT):
+        return _require_setting(user, action, stage, ground)
     return verdict
 
 
@@ -253,18 +321,116 @@ def _require_cost_revision(boundaries: object, cost: int | None, new_cost: int |
     return Verdict("review.may_revise_costs", Role.COMMISSIONER.value)
 
 
-def _require_ballot(boundaries: object, choices: Collection[int] | None, verdict: Verdict) -> Verdict:
+def _require_ballot(
+    boundaries: object,
+    account: User | None,
+    choices: Collection[int] | Mapping[int, int] | None,
+    total_cost: int | None,
+    verified_by_code: bool,
+    verdict: Verdict,
+) -> Verdict:
+    """Eligibility (an account's details, or a voting code) and the ballot's limits for its format.
+
+    `choices` maps each project to its value: 1 (approval), its rank (ranked) or its points
+    (cumulative); a plain collection means 1 each. `total_cost` is the chosen projects' cost.
+    """
     assert isinstance(boundaries, VoteBoundaries)
+    if account is None:
+        if not boundaries.accepts_codes:
+            raise OutsideMandate(
+                _("This vote does not use voting codes. Sign in to vote."), clause="vote.eligibility"
+            )
+    elif not verified_by_code:
+        _require_eligible_account(boundaries, account)
     if choices is None:
         return verdict
-    if len(choices) > boundaries.max_choices:
-        raise InvalidBallot(
-            f"Choose no more than {boundaries.max_choices} projects.", clause="vote.max_choices", field="choices"
+    values = dict(choices) if isinstance(choices, Mapping) else dict.fromkeys(choices, 1)
+    if boundaries.ballot_format == "cumulative":
+        return _require_points(boundaries, values, verdict)
+    most, fewest = boundaries.max_choices, boundaries.min_choices
+    ranked = boundaries.ballot_format == "ranked"
+    if len(values) > most:
+        message = (
+            ngettext("Rank no more than %(num)d project.", "Rank no more than %(num)d projects.", most)
+            if ranked
+            else ngettext("Choose no more than %(num)d project.", "Choose no more than %(num)d projects.", most)
         )
-    if len(choices) < boundaries.min_choices:
-        plural = "s" if boundaries.min_choices != 1 else ""
+        raise InvalidBallot(message, clause="vote.max_choices", field="choices")
+    if len(values) < fewest:
+        message = (
+            ngettext("Rank at least %(num)d project.", "Rank at least %(num)d projects.", fewest)
+            if ranked
+            else ngettext("Choose at least %(num)d project.", "Choose at least %(num)d projects.", fewest)
+        )
+        raise InvalidBallot(message, clause="vote.min_choices", field="choices")
+    if ranked and (len(set(values.values())) != len(values) or not all(1 <= r <= most for r in values.values())):
         raise InvalidBallot(
-            f"Choose at least {boundaries.min_choices} project{plural}.", clause="vote.min_choices", field="choices"
+            _("Give each project you rank a different number, from 1 to %(most)d.", most=most),
+            clause="vote.ballot_format",
+            field="choices",
+        )
+    if boundaries.ballot_format == "knapsack" and total_cost is not None and total_cost > boundaries.spending_limit:
+        raise InvalidBallot(
+            _("The projects you choose may cost at most %(limit)s together.", limit=money(boundaries.spending_limit)),
+            clause="vote.cost_limit",
+            field="choices",
+        )
+    return verdict
+
+
+def _require_points(boundaries: VoteBoundaries, values: dict[int, int], verdict: Verdict) -> Verdict:
+    total, cap = sum(values.values()), boundaries.max_points_per_project
+    if any(v < 1 for v in values.values()) or total < 1:
+        raise InvalidBallot(_("Give at least 1 point to a project."), clause="vote.points", field="choices")
+    if total > boundaries.points:
+        raise InvalidBallot(
+            _("You have %(points)d points to share out: you gave %(total)d.", points=boundaries.points, total=total),
+            clause="vote.points",
+            field="choices",
+        )
+    if cap and any(v > cap for v in values.values()):
+        raise InvalidBallot(
+            _("Give at most %(most)d points to one project.", most=cap),
+            clause="vote.max_points_per_project",
+            field="choices",
+        )
+    return verdict
+
+
+def _require_eligible_account(boundaries: VoteBoundaries, account: User) -> None:
+    """A signed-in voter's self-declared postcode and age against the vote's mandate."""
+    if not boundaries.accepts_accounts:
+        raise OutsideMandate(
+            _("This vote uses voting codes. Enter the code you were given."), clause="vote.eligibility"
+        )
+    postcode = getattr(account, "postcode", None)
+    born = getattr(account, "date_of_birth", None)
+    if boundaries.postcodes and not (postcode and postcode_in_areas(postcode, boundaries.postcodes)):
+        raise OutsideMandate(
+            _("Only residents who live in %(areas)s can vote with an account.", areas=", ".join(boundaries.postcodes))
+            if postcode
+            else _("Add your postcode to your account to vote."),
+            clause="vote.postcodes",
+        )
+    if boundaries.minimum_age and not (born and _age(born) >= boundaries.minimum_age):
+        raise OutsideMandate(
+            _("You must be at least %(age)d to vote.", age=boundaries.minimum_age)
+            if born
+            else _("Add your date of birth to your account to vote."),
+            clause="vote.minimum_age",
+        )
+
+
+def _age(born: date) -> int:
+    today = date.today()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _require_codes_accepted(boundaries: object, verdict: Verdict) -> Verdict:
+    assert isinstance(boundaries, VoteBoundaries)
+    if not boundaries.accepts_codes:
+        raise OutsideMandate(
+            _("This vote's mandate does not use voting codes: only account holders vote."), clause="vote.eligibility"
         )
     return verdict
 
@@ -280,3 +446,45 @@ def _require_override(boundaries: object, ground: str | None) -> Verdict:
             "The mandate does not allow an override on that ground.", clause="decision.override_grounds", field="ground"
         )
     return Verdict("decision.override_by", Role.COMMISSIONER.value)
+
+
+def _require_author(
+    user: User | None, action: Action, stage: Stage, author_id: int | None, verdict: Verdict
+) -> Verdict:
+    if user is None or getattr(user, "id", None) != author_id:
+        raise NotAuthorised("Only the person who made the proposal can do this.", clause="roles.author")
+    if action == Action.RESPOND_TO_REVIEW:
+        boundaries = _agreed(stage).boundaries
+        assert isinstance(boundaries, ReviewBoundaries)
+        if not boundaries.proposers_may_respond:
+            raise OutsideMandate("The review mandate does not let proposers respond to the review.",
+                                 clause="review.proposers_may_respond")
+        return Verdict("review.proposers_may_respond", Role.RESIDENT.value)
+    return Verdict("roles.author", Role.RESIDENT.value)
+
+
+def _require_setting(user: User | None, action: Action, stage: Stage, ground: str | None) -> Verdict:
+    """Actions whose `who` the stage's mandate chooses: contributing, commenting, moderating."""
+    boundaries = _agreed(stage).boundaries
+    held = {role for role in Role if has_role(user, role, stage.cycle.id)}
+    if action == Action.MODERATE_COMMENT:
+        assert isinstance(boundaries, DeliberationBoundaries)
+        moderator = _MODERATOR_ROLES[boundaries.moderators]
+        if moderator not in held:
+            raise OutsideMandate(f"The mandate gives moderation to: {MODERATORS[boundaries.moderators]}.",
+                                 clause="deliberation.moderators")
+        if ground is not None and ground not in boundaries.moderation_grounds:
+            raise OutsideMandate("The mandate does not allow hiding a comment on that ground.",
+                                 clause="deliberation.moderation_grounds", field="ground")
+        return Verdict("deliberation.moderators", moderator.value)
+    setting, clause = (
+        (boundaries.who_may_contribute, "priorities.who_may_contribute")
+        if isinstance(boundaries, PrioritiesBoundaries)
+        else (boundaries.who_may_comment, "deliberation.who_may_comment")  # type: ignore[attr-defined]
+    )
+    allowed_roles = _ALLOWED_BY_SETTING[setting]
+    candidates = (Role.COMMISSIONER, Role.REPRESENTATIVE, Role.RESIDENT)
+    role = next((r for r in candidates if r in held and r in allowed_roles), None)
+    if role is None:
+        raise OutsideMandate(f"The mandate lets these people take part here: {COMMENTERS[setting]}.", clause=clause)
+    return Verdict(clause, role.value)

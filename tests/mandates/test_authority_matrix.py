@@ -39,7 +39,19 @@ EXPECTED: dict[Action, tuple[set[str], set[StageKind], set[StageState]]] = {
     Action.CAST_BALLOT: (SIGNED_IN, {StageKind.VOTE}, OPEN),
     Action.RECORD_DECISION: ({"commissioner"}, {StageKind.DECISION}, OPEN),
     Action.OVERRIDE_RESULT: ({"commissioner"}, {StageKind.DECISION}, OPEN),
+    Action.RECORD_NEED: (SIGNED_IN, {StageKind.PRIORITIES}, OPEN),
+    Action.SUPPORT_NEED: (SIGNED_IN, {StageKind.PRIORITIES}, OPEN),
+    Action.AGREE_THEME: (PARTIES, {StageKind.PRIORITIES}, OPEN),
+    Action.EDIT_PROPOSAL: (SIGNED_IN, {StageKind.PROPOSALS}, OPEN),  # their own proposal
+    Action.RESPOND_TO_REVIEW: (SIGNED_IN, {StageKind.REVIEW}, OPEN),  # their own proposal
+    Action.COMMENT: (SIGNED_IN, {StageKind.DELIBERATION}, OPEN),
+    Action.SUPPORT_PROPOSAL: (SIGNED_IN, {StageKind.DELIBERATION}, OPEN),
+    Action.MODERATE_COMMENT: ({"commissioner"}, {StageKind.DELIBERATION}, OPEN),
+    Action.REQUEST_MERGE: (SIGNED_IN, {StageKind.DELIBERATION}, OPEN),
+    Action.CONSENT_TO_MERGE: (SIGNED_IN, {StageKind.DELIBERATION}, OPEN),  # their own proposal
 }
+# Actions on one's own proposal: the matrix passes the person as its author.
+AUTHOR_ACTIONS = {Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE}
 EXPECTED_CYCLE: dict[Action, set[str]] = {
     Action.CREATE_CYCLE: {"commissioner"},
     Action.APPOINT_REPRESENTATIVE: {"commissioner"},
@@ -108,6 +120,8 @@ def test_who_may_do_what_in_every_stage_kind_and_state(everyone, commissioner, r
         if action in SETTING_GATED and not permissive:
             expected = False
         kwargs = dict(context.get(action, {}))
+        if action in AUTHOR_ACTIONS:
+            kwargs["author_id"] = getattr(people[person], "id", None)
         if action == Action.SIGN_MANDATE:
             kwargs["side"] = Side.COMMISSIONERS if person == "commissioner" else Side.RESIDENTS
         try:

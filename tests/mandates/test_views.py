@@ -29,9 +29,14 @@ def test_the_editor_shows_every_boundary_of_the_stage_kind(client, make_cycle, c
     _sign_in(client, commissioner)
     expected = {
         "priorities": ["Who may record needs and assets", "Who moderates"],
-        "proposals": ["Most a single proposal may cost", "Who may comment on proposals"],
+        "proposals": ["Most a single proposal may cost"],
         "deliberation": ["Who moderates comments", "Grounds on which a comment may be hidden"],
-        "review": ["Grounds on which commissioners may rule a proposal out", "revise a proposal", "per cent"],
+        "review": [
+            "Grounds on which commissioners may rule a proposal out",
+            "revise a proposal",
+            "per cent",
+            "respond to the review",
+        ],
         "vote": [
             "Is the vote binding",
             "Budget residents allocate",
