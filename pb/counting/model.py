@@ -261,9 +261,13 @@ class Profile:
 
     ``columns`` is the VOTES header as read from a file (empty when built in code); the
     writer uses it to keep the column order.
+
+    Ballots are stored column by column (projects, points, voter ids, extra fields) and
+    :class:`Ballot` objects are made on demand: a file of 130,000 ballots then costs a few
+    lists instead of 260,000 objects for the garbage collector to scan.
     """
 
-    __slots__ = ("ballots", "columns", "vote_type")
+    __slots__ = ("_ballots", "_extra_keys", "_extras", "_points", "_voter_ids", "_votes", "columns", "vote_type")
 
     def __init__(
         self, vote_type: str, ballots: Iterable[Ballot], columns: Sequence[str] = ()
@@ -274,23 +278,99 @@ class Profile:
             CountingError: unknown vote type, or a ballot whose points do not match its
                 projects (points are required exactly for cumulative and scoring ballots).
         """
+        items = list(ballots)
+        self._setup(
+            vote_type,
+            [b.projects for b in items],
+            [b.points for b in items],
+            [b.voter_id for b in items],
+            [b.extra for b in items],
+            columns,
+        )
+
+    @classmethod
+    def from_columns(
+        cls,
+        vote_type: str,
+        votes: list[tuple[str, ...]],
+        points: list[tuple[Money, ...] | None],
+        voter_ids: list[str],
+        extras: list[Mapping[str, str]] | list[tuple[str, ...]],
+        columns: Sequence[str] = (),
+        extra_keys: tuple[str, ...] | None = None,
+    ) -> Profile:
+        """Build a profile from parallel lists, one entry per ballot (used by the reader).
+
+        With ``extra_keys``, each entry of ``extras`` is the tuple of values for those keys
+        (no per-ballot mapping object until ballots are asked for).
+
+        Raises:
+            CountingError: as for the constructor, or lists of different lengths.
+        """
+        if not len(votes) == len(points) == len(voter_ids) == len(extras):
+            raise CountingError("profile columns have different lengths")
+        profile = cls.__new__(cls)
+        profile._setup(vote_type, votes, points, voter_ids, extras, columns)
+        profile._extra_keys = extra_keys
+        return profile
+
+    def _setup(
+        self,
+        vote_type: str,
+        votes: list[tuple[str, ...]],
+        points: list[tuple[Money, ...] | None],
+        voter_ids: list[str],
+        extras: list[Mapping[str, str]] | list[tuple[str, ...]],
+        columns: Sequence[str],
+    ) -> None:
+        """Check and store the columns.
+
+        Raises:
+            CountingError: see the constructor.
+        """
         if vote_type not in VOTE_TYPES:
             raise CountingError(
                 f"unknown vote type {vote_type!r}; expected one of {', '.join(VOTE_TYPES)}"
             )
-        self.vote_type = vote_type
-        self.ballots: list[Ballot] = list(ballots)
-        self.columns: tuple[str, ...] = tuple(columns)
-        wants_points = vote_type in POINT_TYPES
-        for position, ballot in enumerate(self.ballots):
-            if wants_points:
-                if ballot.points is None or len(ballot.points) != len(ballot.projects):
+        if vote_type in POINT_TYPES:
+            for position, (projects, values) in enumerate(zip(votes, points, strict=True)):
+                if values is None or len(values) != len(projects):
                     raise CountingError(
                         f"ballot {position + 1}: {vote_type} ballots need one point value "
                         "per listed project"
                     )
-            elif ballot.points is not None:
-                raise CountingError(f"ballot {position + 1}: {vote_type} ballots carry no points")
+        elif any(values is not None for values in points):
+            position = next(i for i, values in enumerate(points) if values is not None)
+            raise CountingError(f"ballot {position + 1}: {vote_type} ballots carry no points")
+        self.vote_type = vote_type
+        self.columns: tuple[str, ...] = tuple(columns)
+        self._votes = votes
+        self._points = points
+        self._voter_ids = voter_ids
+        self._extras = extras
+        self._extra_keys: tuple[str, ...] | None = None
+        self._ballots: list[Ballot] | None = None
+
+    @property
+    def votes(self) -> list[tuple[str, ...]]:
+        """Each ballot's project ids (read-only view of the stored column)."""
+        return self._votes
+
+    @property
+    def points(self) -> list[tuple[Money, ...] | None]:
+        """Each ballot's points, ``None`` for approval and ordinal ballots."""
+        return self._points
+
+    @property
+    def ballots(self) -> list[Ballot]:
+        """The ballots as :class:`Ballot` objects (made on first use)."""
+        if self._ballots is None:
+            keys = self._extra_keys
+            extras = [RowExtra(keys, values) for values in self._extras] if keys is not None else self._extras
+            self._ballots = [
+                Ballot(*fields) for fields in zip(self._votes, self._points, self._voter_ids, extras, strict=True)
+            ]
+        return self._ballots
 
     @classmethod
     def from_approvals(
@@ -335,7 +415,7 @@ class Profile:
         return cls(vote_type, ballots)
 
     def __len__(self) -> int:
-        return len(self.ballots)
+        return len(self._votes)
 
     def __iter__(self) -> Iterator[Ballot]:
         return iter(self.ballots)
@@ -356,4 +436,4 @@ class Profile:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Profile({self.vote_type!r}, {len(self.ballots)} ballots)"
+        return f"Profile({self.vote_type!r}, {len(self)} ballots)"

@@ -24,12 +24,10 @@ from pb.counting.model import (
     NO_EXTRA,
     POINT_TYPES,
     VOTE_TYPES,
-    Ballot,
     Instance,
     Money,
     Profile,
     Project,
-    RowExtra,
     check_id,
     format_amount,
     parse_amount,
@@ -315,9 +313,10 @@ def _parse_votes(rows: _Rows, vote_type: str, projects: dict[str, Project]) -> P
     # Real files repeat the same few ballots thousands of times; checking each distinct
     # vote field once keeps reading fast.
     checked: dict[tuple[str, str], tuple[tuple[str, ...], tuple[Money, ...] | None]] = {}
-    ballots: list[Ballot] = []
+    votes: list[tuple[str, ...]] = []
+    points: list[tuple[Money, ...] | None] = []
     voter_ids: list[str] = []
-    make = tuple.__new__
+    extras: list[tuple[str, ...]] = []
     # This loop runs once per ballot (130,000 times for Wroclaw): no per-row calls of our own.
     for line, row in _vote_rows(rows, header_line):
         if len(row) != width:
@@ -326,15 +325,15 @@ def _parse_votes(rows: _Rows, vote_type: str, projects: dict[str, Project]) -> P
             if len(row) == 1 and row[0].strip().upper() in SECTIONS:
                 raise PabulibError(row[0].strip().upper(), line, "no section may follow VOTES")
             row = _check_width("VOTES", line, row, width)
-        voter_id = row[voter_at].strip()
         raw = (row[vote_at], row[points_at] if points_at is not None else "")
         parsed = checked.get(raw)
         if parsed is None:
             parsed = _parse_vote(line, raw, wants_points, projects)
             checked[raw] = parsed
-        voter_ids.append(voter_id)
-        extra = RowExtra(extra_names, extra_of(row)) if extra_names else NO_EXTRA
-        ballots.append(make(Ballot, (parsed[0], parsed[1], voter_id, extra)))
+        voter_ids.append(row[voter_at].strip())
+        votes.append(parsed[0])
+        points.append(parsed[1])
+        extras.append(extra_of(row))
     if len(set(voter_ids)) != len(voter_ids):
         seen: set[str] = set()
         for position, voter_id in enumerate(voter_ids):
@@ -344,7 +343,7 @@ def _parse_votes(rows: _Rows, vote_type: str, projects: dict[str, Project]) -> P
                 )
             seen.add(voter_id)
     try:
-        return Profile(vote_type, ballots, tuple(header))
+        return Profile.from_columns(vote_type, votes, points, voter_ids, extras, tuple(header), extra_names)
     except CountingError as exc:
         raise PabulibError("VOTES", None, str(exc)) from None
 
