@@ -80,10 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from pb.accounts.views import bp as accounts
     from pb.audit.views import bp as audit
     from pb.cycles.views import bp as cycles
+    from pb.deliberation.views import bp as deliberation
     from pb.mandates.views import bp as mandates
+    from pb.priorities.views import bp as priorities
     from pb.proposals.views import bp as proposals
     from pb.results.views import bp as results
     from pb.voting.views import bp as voting
 
-    for blueprint in (accounts, cycles, mandates, proposals, voting, results, audit):
+    for blueprint in (accounts, cycles, mandates, priorities, proposals, deliberation, voting, results, audit):
         app.register_blueprint(blueprint)

@@ -11,7 +11,8 @@ from pb.cycles.services import appoint_representative, close_stage, create_cycle
 from pb.db import session
 from pb.mandates.models import Side
 from pb.mandates.services import sign_mandate
-from pb.proposals.services import review_proposal, submit_proposal
+from pb.proposals.review import review_proposal
+from pb.proposals.services import ProposalFields, submit_proposal
 
 DEMO_TITLE = "Grangetown Green Spaces 2026"
 DEMO_PASSWORD = "demo-password"
@@ -69,7 +70,9 @@ def seed_demo() -> bool:
     )
     assert proposals_stage and review_stage and vote_stage
     open_stage(proposals_stage, commissioner)
-    proposals = [submit_proposal(cycle, resident, title=t, summary=s, cost=c) for t, s, c in DEMO_PROPOSALS]
+    proposals = [
+        submit_proposal(cycle, resident, ProposalFields(title=t, summary=s, cost=c)) for t, s, c in DEMO_PROPOSALS
+    ]
     close_stage(proposals_stage, commissioner)
     open_stage(review_stage, commissioner)
     for proposal in proposals:

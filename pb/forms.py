@@ -10,6 +10,23 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 
+def parse_pounds(text: str) -> int:
+    """An amount typed in pounds ("1,250", "£40.50") as integer pence.
+
+    Raises ValueError with a message for the person.
+    """
+    cleaned = text.strip().replace(",", "").replace("£", "").replace(" ", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError("Enter an amount in pounds, like 1500 or 1500.50.") from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("Enter an amount in pounds and pence, like 1500.50.")
+    if amount > Decimal("1000000000"):
+        raise ValueError("Enter an amount under £1,000,000,000.")
+    return int(amount * 100)
+
+
 class MoneyField(Field):
     """An amount in pounds typed by a person ("1,250", "£40.50"), held as integer pence."""
 
@@ -35,19 +52,10 @@ class MoneyField(Field):
         self.parse_error = None
         if not valuelist or not valuelist[0].strip():
             return
-        text = valuelist[0].strip().replace(",", "").replace("£", "").replace(" ", "")
         try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            self.parse_error = "Enter an amount in pounds, like 1500 or 1500.50."
-            return
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-            self.parse_error = "Enter an amount in pounds and pence, like 1500.50."
-            return
-        if amount > Decimal("1000000000"):
-            self.parse_error = "Enter an amount under £1,000,000,000."
-            return
-        self.data = int(amount * 100)
+            self.data = parse_pounds(valuelist[0])
+        except ValueError as error:
+            self.parse_error = str(error)
 
     def pre_validate(self, form: Any) -> None:
         if self.parse_error:

@@ -24,13 +24,14 @@ from pb import create_app
 from pb.accounts.models import Role, User
 from pb.accounts.services import grant, sign_up
 from pb.cli import upgrade_database
-from pb.cycles.models import Cycle, Stage, StageKind
+from pb.cycles.models import Cycle, Stage, StageKind, StageState
 from pb.cycles.services import appoint_representative, close_stage, create_cycle, open_stage
 from pb.db import db
 from pb.mandates.models import Side
 from pb.mandates.services import sign_mandate, update_mandate
 from pb.proposals.models import Proposal
-from pb.proposals.services import review_proposal, submit_proposal
+from pb.proposals.review import review_proposal
+from pb.proposals.services import ProposalFields, submit_proposal
 
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -220,7 +221,7 @@ def open_vote(
         proposals_stage, review_stage = cycle.stages[0], cycle.stages[1]
         open_stage(proposals_stage, commissioner)
         proposals = [
-            submit_proposal(cycle, resident, title=f"Project {i}", summary="A good idea", cost=cost)
+            submit_proposal(cycle, resident, ProposalFields(title=f"Project {i}", summary="A good idea", cost=cost))
             for i, cost in enumerate(costs, start=1)
         ]
         close_stage(proposals_stage, commissioner)
@@ -233,3 +234,28 @@ def open_vote(
         return cycle, proposals
 
     return make
+
+
+@pytest.fixture
+def walk_to(agree: Callable[[Stage], Stage], commissioner: User) -> Callable[[Cycle, StageKind], Stage]:
+    """Agree every stage's mandate, then open and close stages in order until `kind` is open."""
+
+    def walk(cycle: Cycle, kind: StageKind) -> Stage:
+        for stage in cycle.stages:
+            if stage.state == StageState.DRAFT:
+                agree(stage)
+        for stage in cycle.stages:
+            if stage.state == StageState.AGREED:
+                open_stage(stage, commissioner)
+            if stage.kind == kind:
+                db.session.commit()
+                return stage
+            if stage.state == StageState.OPEN:
+                close_stage(stage, commissioner)
+        raise AssertionError(f"the cycle has no {kind} stage")
+
+    return walk
+
+
+FULL_CYCLE = [StageKind.PRIORITIES, StageKind.PROPOSALS, StageKind.DELIBERATION, StageKind.REVIEW, StageKind.VOTE,
+              StageKind.DECISION]

@@ -43,6 +43,11 @@ class CycleForm(FlaskForm):
         description="For example, a ward or a town.",
         validators=[DataRequired("Enter the area."), Length(max=200)],
     )
+    areas = TextAreaField(
+        "Neighbourhoods within it",
+        description="Optional. One a line. Needs and proposals are then placed in one of them.",
+        validators=[Length(max=4000)],
+    )
     budget = MoneyField("Budget, in pounds", validators=[InputRequired("Enter the budget.")])
     required_representatives = IntegerField(
         "How many resident representatives must sign each stage's mandate?",

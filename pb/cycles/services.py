@@ -64,6 +64,7 @@ def create_cycle(
     kinds: Sequence[StageKind],
     required_representatives: int = 1,
     template: str | None = None,
+    areas: Sequence[str] = (),
 ) -> Cycle:
     """Create a cycle with its stages in the order given, each with a draft mandate.
 
@@ -80,11 +81,14 @@ def create_cycle(
             "At least one resident representative must sign each mandate.", field="required_representatives"
         )
     check_stage_order(kinds)
+    if len(set(areas)) != len(areas) or any(len(a) > 120 for a in areas):
+        raise InvalidInput("Name each neighbourhood once, in 120 characters or fewer.", field="areas")
 
     cycle = Cycle(
         title=title.strip(),
         purpose=purpose.strip(),
         area=area.strip(),
+        areas=list(areas),
         budget=budget,
         required_representatives=required_representatives,
         created_by_id=actor.id,

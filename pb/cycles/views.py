@@ -41,6 +41,7 @@ def create_cycle() -> Response:
                 title=form.title.data or "",
                 purpose=form.purpose.data or "",
                 area=form.area.data or "",
+                areas=[line.strip() for line in (form.areas.data or "").splitlines() if line.strip()],
                 budget=form.budget.data or 0,
                 kinds=kinds,
                 required_representatives=form.required_representatives.data or 1,

@@ -1,34 +1,88 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from flask_wtf.file import FileField
+from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from pb.forms import MoneyField
+from pb.proposals.services import ProposalFields
+
+LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("cy", "Cymraeg (Welsh)")]
 
 
 class ProposalForm(FlaskForm):
+    """A proposal, written on a phone in a few minutes. Checked fully by the service on submission."""
+
+    language = RadioField("Which language are you writing in?", choices=LANGUAGE_CHOICES, default="en")
     title = StringField(
         "Title",
         description="A short name for your idea.",
-        validators=[
-            DataRequired("Enter a title for your proposal."),
-            Length(max=120, message="The title must be 120 characters or fewer."),
-        ],
+        validators=[Length(max=120, message="The title must be 120 characters or fewer.")],
     )
     summary = TextAreaField(
-        "Describe your proposal",
-        description="What would be done, where, and who it helps.",
-        validators=[
-            DataRequired("Describe your proposal."),
-            Length(max=2000, message="The description must be 2000 characters or fewer."),
-        ],
+        "Summary",
+        description="One or two sentences: what, where, and who it helps.",
+        validators=[Length(max=500, message="The summary must be 500 characters or fewer.")],
     )
-    cost = MoneyField(
-        "Estimated cost, in pounds",
-        description="For example, 4500.",
-        validators=[InputRequired("Enter the estimated cost.")],
+    description = TextAreaField(
+        "More detail", description="Optional. How it would work, and why it matters.", validators=[Length(max=10_000)]
     )
+    theme_id = SelectField(
+        "Theme", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False
+    )
+    area = SelectField("Area", validate_choice=False)
+    cost = MoneyField("Estimated cost, in pounds", description="For example, 4500.", validators=[Optional()])
+    volunteer_hours = IntegerField(
+        "Volunteer hours residents would give",
+        description="Optional. Your best guess, for example 40.",
+        validators=[Optional(), NumberRange(min=0, max=100_000, message="Enter a number of hours from 0 to 100,000.")],
+        render_kw={"inputmode": "numeric"},
+    )
+    materials = TextAreaField(
+        "Materials residents would give",
+        description="Optional. For example, plants from the allotment society.",
+        validators=[Length(max=2000)],
+    )
+    space = TextAreaField(
+        "Space residents would offer",
+        description="Optional. For example, the church hall on Saturdays.",
+        validators=[Length(max=2000)],
+    )
+    title_translated = StringField("Title in the other language", description="Optional.", validators=[Length(max=120)])
+    summary_translated = TextAreaField("Summary in the other language", validators=[Length(max=500)])
+    description_translated = TextAreaField("More detail in the other language", validators=[Length(max=10_000)])
+    image = FileField(
+        "A picture",
+        description="Optional. A JPG, PNG or WebP smaller than 5 MB.",
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
+    image_alt = StringField(
+        "Describe the picture", description="For people who cannot see it.", validators=[Length(max=300)]
+    )
+
+    def fields_data(self) -> ProposalFields:
+        """The proposal as typed, mapped field by field."""
+        return ProposalFields(
+            title=self.title.data or "",
+            summary=self.summary.data or "",
+            description=self.description.data or "",
+            language=self.language.data or "en",
+            title_translated=self.title_translated.data or "",
+            summary_translated=self.summary_translated.data or "",
+            description_translated=self.description_translated.data or "",
+            theme_id=self.theme_id.data,
+            area=(self.area.data or None) if "area" in self else None,
+            cost=self.cost.data,
+            volunteer_hours=self.volunteer_hours.data or 0,
+            materials=self.materials.data or "",
+            space=self.space.data or "",
+        )
+
+    def fill(self, data: ProposalFields) -> None:
+        for name, value in data.to_dict().items():
+            if name in self:
+                self[name].data = value
 
 
 class ReviewForm(FlaskForm):
@@ -44,3 +98,19 @@ class ReviewForm(FlaskForm):
         "Revised cost, in pounds", description="Leave empty to keep the cost.", validators=[Optional()]
     )
     cost_reason = TextAreaField("Why the cost changes", description="Residents will see this.")
+
+
+class ResponseForm(FlaskForm):
+    response = TextAreaField(
+        "Your response to the review", description="Everyone can read it.", validators=[Length(max=4000)]
+    )
+    revise = RadioField(
+        "Do you want to change your proposal too?",
+        choices=[
+            SelectChoice("no", "No, just respond"),
+            SelectChoice("yes", "Yes, change it and send it back for review"),
+        ],
+        default="no",
+    )
+    summary = TextAreaField("Summary", validators=[Length(max=500)])
+    cost = MoneyField("Estimated cost, in pounds", validators=[Optional()])

@@ -7,7 +7,8 @@ from pb.cycles.services import close_stage, open_stage
 from pb.errors import InvalidInput, OutsideMandate, StageNotOpen
 from pb.mandates.services import update_mandate
 from pb.proposals.models import ProposalStatus
-from pb.proposals.services import proposals_for, review_proposal, submit_proposal
+from pb.proposals.review import review_proposal
+from pb.proposals.services import ProposalFields, proposals_for, submit_proposal
 
 
 @pytest.fixture
@@ -20,14 +21,16 @@ def proposals_open(make_cycle, agree, commissioner):  # type: ignore[no-untyped-
 
 
 def test_a_resident_submits_a_proposal_with_a_cost(proposals_open, resident) -> None:
-    proposal = submit_proposal(proposals_open, resident, title=" Benches ", summary="Ten benches", cost=80_000)
+    proposal = submit_proposal(
+        proposals_open, resident, ProposalFields(title=" Benches ", summary="Ten benches", cost=80_000)
+    )
     assert (proposal.title, proposal.cost, proposal.status) == ("Benches", 80_000, ProposalStatus.SUBMITTED)
 
 
 @pytest.mark.parametrize("cost", [0, -100])
 def test_a_proposal_with_no_positive_cost_is_refused_and_nothing_is_written(proposals_open, resident, cost) -> None:
     with pytest.raises(InvalidInput) as refused:
-        submit_proposal(proposals_open, resident, title="Benches", summary="Ten benches", cost=cost)
+        submit_proposal(proposals_open, resident, ProposalFields(title="Benches", summary="Ten benches", cost=cost))
     assert refused.value.field == "cost"
     assert proposals_for(proposals_open) == []
 
@@ -39,22 +42,24 @@ def test_a_proposal_over_the_cost_cap_is_refused_with_the_clause(make_cycle, agr
     agree(stage)
     open_stage(stage, commissioner)
     with pytest.raises(OutsideMandate) as refused:
-        submit_proposal(cycle, resident, title="Big", summary="Too big", cost=50_001)
+        submit_proposal(cycle, resident, ProposalFields(title="Big", summary="Too big", cost=50_001))
     assert refused.value.clause == "proposals.max_cost"
-    assert submit_proposal(cycle, resident, title="Fits", summary="Just fits", cost=50_000).cost == 50_000
+    assert (
+        submit_proposal(cycle, resident, ProposalFields(title="Fits", summary="Just fits", cost=50_000)).cost == 50_000
+    )
 
 
 def test_no_proposal_is_taken_once_the_stage_closes(proposals_open, commissioner, resident) -> None:
     close_stage(proposals_open.stages[0], commissioner)
     with pytest.raises(StageNotOpen):
-        submit_proposal(proposals_open, resident, title="Late", summary="Too late", cost=100)
+        submit_proposal(proposals_open, resident, ProposalFields(title="Late", summary="Too late", cost=100))
 
 
 def test_review_marks_eligible_or_rules_out_with_an_allowed_ground_and_a_public_reason(
     proposals_open, commissioner, resident
 ) -> None:
-    good = submit_proposal(proposals_open, resident, title="Good", summary="s", cost=100)
-    bad = submit_proposal(proposals_open, resident, title="Bad", summary="s", cost=100)
+    good = submit_proposal(proposals_open, resident, ProposalFields(title="Good", summary="s", cost=100))
+    bad = submit_proposal(proposals_open, resident, ProposalFields(title="Bad", summary="s", cost=100))
     close_stage(proposals_open.stages[0], commissioner)
     open_stage(proposals_open.stage_of_kind(StageKind.REVIEW), commissioner)
 
@@ -72,7 +77,7 @@ def test_review_marks_eligible_or_rules_out_with_an_allowed_ground_and_a_public_
 def test_a_resident_cannot_review(proposals_open, commissioner, resident) -> None:
     from pb.errors import NotAuthorised
 
-    proposal = submit_proposal(proposals_open, resident, title="Mine", summary="s", cost=100)
+    proposal = submit_proposal(proposals_open, resident, ProposalFields(title="Mine", summary="s", cost=100))
     close_stage(proposals_open.stages[0], commissioner)
     open_stage(proposals_open.stage_of_kind(StageKind.REVIEW), commissioner)
     with pytest.raises(NotAuthorised):
@@ -82,7 +87,7 @@ def test_a_resident_cannot_review(proposals_open, commissioner, resident) -> Non
 def test_commissioners_revise_a_cost_only_as_far_as_the_mandate_allows(
     make_cycle, agree, commissioner, resident
 ) -> None:
-    from pb.proposals.services import revise_cost
+    from pb.proposals.review import revise_cost
 
     cycle = make_cycle()
     review = cycle.stage_of_kind(StageKind.REVIEW)
@@ -96,7 +101,7 @@ def test_commissioners_revise_a_cost_only_as_far_as_the_mandate_allows(
     for stage in cycle.stages:
         agree(stage)
     open_stage(cycle.stages[0], commissioner)
-    proposal = submit_proposal(cycle, resident, title="Benches", summary="s", cost=100_000)
+    proposal = submit_proposal(cycle, resident, ProposalFields(title="Benches", summary="s", cost=100_000))
     close_stage(cycle.stages[0], commissioner)
     open_stage(review, commissioner)
 
@@ -111,9 +116,9 @@ def test_commissioners_revise_a_cost_only_as_far_as_the_mandate_allows(
 
 
 def test_costs_stay_as_proposed_when_the_mandate_says_so(proposals_open, commissioner, resident) -> None:
-    from pb.proposals.services import revise_cost
+    from pb.proposals.review import revise_cost
 
-    proposal = submit_proposal(proposals_open, resident, title="Benches", summary="s", cost=100_000)
+    proposal = submit_proposal(proposals_open, resident, ProposalFields(title="Benches", summary="s", cost=100_000))
     close_stage(proposals_open.stages[0], commissioner)
     open_stage(proposals_open.stage_of_kind(StageKind.REVIEW), commissioner)
     with pytest.raises(OutsideMandate) as refused:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage, open_stage
 from pb.db import db
-from pb.proposals.services import submit_proposal
+from pb.proposals.services import ProposalFields, submit_proposal
 from tests.conftest import HX, PASSWORD
 
 
@@ -12,7 +12,9 @@ def _review_open(make_cycle, agree, commissioner, resident):  # type: ignore[no-
     for stage in cycle.stages:
         agree(stage)
     open_stage(cycle.stages[0], commissioner)
-    proposal = submit_proposal(cycle, resident, title="<script>alert(1)</script> Benches", summary="s", cost=5000)
+    proposal = submit_proposal(
+        cycle, resident, ProposalFields(title="<script>alert(1)</script> Benches", summary="s", cost=5000)
+    )
     close_stage(cycle.stages[0], commissioner)
     open_stage(cycle.stage_of_kind(StageKind.REVIEW), commissioner)
     db.session.commit()
