@@ -95,10 +95,9 @@ def compile_election(
     """
     ids = tuple(instance.projects)
     index = {pid: i for i, pid in enumerate(ids)}
-    raw_counts = _raw_counts(profile)
-    scale = 1
     if profile.vote_type in APPROVAL_TYPES:
-        return _compile_approval(instance, profile, ids, index, raw_counts)
+        return _compile_approval(instance, profile, ids, index)
+    raw_counts = _raw_counts(profile)
     if profile.vote_type == "ordinal" and length is None:
         length = ordinal_length(instance, profile)
     items_of = {raw: _items(raw, profile.vote_type, index, length) for raw in raw_counts}
@@ -130,7 +129,6 @@ def _compile_approval(
     profile: Profile,
     ids: tuple[str, ...],
     index: dict[str, int],
-    raw_counts: Counter[RawBallot],
 ) -> Election:
     """:func:`compile_election` for approval ballots, in one pass over distinct ballots.
 
@@ -144,7 +142,7 @@ def _compile_approval(
     rank = {pid: r for r, pid in enumerate(by_id)}
     groups: Counter[tuple[int, ...]] = Counter()
     try:
-        for (projects, _), count in raw_counts.items():
+        for projects, count in Counter(profile.votes).items():
             groups[tuple(sorted(map(rank.__getitem__, projects)))] += count
     except KeyError as exc:
         raise CountingError(f"a ballot names project {exc.args[0]!r}, which is not in the instance") from None
