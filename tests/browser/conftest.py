@@ -74,16 +74,27 @@ def _in_app_thread(app: Flask, work: Callable[[], object]) -> None:
 
 
 @pytest.fixture
-def live_server(database_url: str) -> Iterator[str]:
-    """The app with the demo cycle, served on a free loopback port for the length of a test."""
+def live_app(database_url: str) -> Iterator[Flask]:
+    """The app with the demo cycle; `live_server` serves it."""
     app = create_app("test", SQLALCHEMY_ENGINES={"default": database_url}, SERVER_NAME=None)
     _in_app_thread(app, seed_demo)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    _in_app_thread(app, lambda: db.engine.dispose())
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The app served on a free loopback port for the length of a test."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    _in_app_thread(app, lambda: db.engine.dispose())
+
+
+def in_app(app: Flask, work: Callable[[], object]) -> None:
+    """Set data up through the services, in the app, from a browser test (see _in_app_thread)."""
+    _in_app_thread(app, work)
 
 
 @pytest.fixture(scope="module")  # not session: its event loop must be gone before other modules' tests
