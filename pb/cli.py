@@ -61,6 +61,32 @@ def verify_audit_command() -> None:
     sys.exit(1)
 
 
+@pb_cli.command("export")
+@click.argument("cycle_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "pb", "pdf"]), default="csv",
+              show_default=True, help="The file to write: the same as the results page offers.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write it (default: cycle-N-decision.FORMAT in the current folder; - for stdout).")
+def export_command(cycle_id: int, fmt: str, output: Path | None) -> None:
+    """Export a counted cycle's decision, for councils that script their publishing."""
+    from pb.cycles.services import get_cycle
+    from pb.errors import PBError
+    from pb.results.exports import filename, render_export
+
+    try:
+        cycle = get_cycle(cycle_id)
+        data = render_export(cycle, fmt)
+    except PBError as error:
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        return
+    target = output or Path(filename(cycle, fmt))
+    target.write_bytes(data)
+    click.echo(f"Wrote {target} ({len(data):,} bytes).")
+
+
 @pb_cli.command("tally")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--rule", default=None, help="A counting rule; the file's own META rule when omitted.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -13,7 +11,7 @@ from sqlalchemy import select
 
 from pb.accounts.models import User
 from pb.audit.services import record
-from pb.counting import CountingError, Instance, Profile, count
+from pb.counting import CountingError, Instance, count
 from pb.counting.outcome import STATUSES
 from pb.cycles.models import Cycle, Stage, StageKind, StageState
 from pb.db import session
@@ -23,7 +21,7 @@ from pb.mandates.boundaries import DecisionBoundaries, VoteBoundaries
 from pb.proposals.models import Proposal, ProposalStatus
 from pb.results.models import ProjectDecision, TallyRun
 from pb.templating import money
-from pb.voting.services import active_ballots
+from pb.voting.services import counting_profile
 
 
 def run_tally(stage: Stage, actor: User | None) -> TallyRun:
@@ -38,10 +36,11 @@ def run_tally(stage: Stage, actor: User | None) -> TallyRun:
     boundaries = mandate.boundaries
     assert isinstance(boundaries, VoteBoundaries)
     projects = {str(p.id): p.cost for p in _on_ballot(stage.cycle)}
-    ballots = [[str(pid) for pid in ballot] for ballot in active_ballots(stage)]
+    profile, options = counting_profile(stage, boundaries)  # the profile of the mandate's ballot format
+    ballots = profile.ballots
     try:
         outcome = count(
-            Instance.create(projects, boundaries.budget), Profile.from_approvals(ballots), boundaries.counting_rule
+            Instance.create(projects, boundaries.budget), profile, boundaries.counting_rule, **options
         ).to_dict()
     except CountingError as error:  # only a defect can bring this: the app validated every input
         raise InvalidInput(f"The votes could not be counted: {error}") from error
@@ -265,33 +264,3 @@ def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None
                 },
             )
     return decisions
-
-
-CSV_COLUMNS = ("project_id", "title", "cost_pence", "votes", "selected_by_vote", "decision", "explanation")
-
-
-def results_csv(cycle: Cycle) -> str:
-    """The results as CSV, one row a project, with no voter data. Raises NotFound."""
-    _tally, rows = result_rows(cycle)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        decision = "" if row.decision is None else ("funded" if row.decision.funded else "not funded")
-        writer.writerow(
-            [
-                row.proposal.id,
-                _safe_cell(row.proposal.title),
-                row.proposal.cost,
-                row.votes,
-                "yes" if row.funded_by_vote else "no",
-                decision,
-                row.explanation,
-            ]
-        )
-    return buffer.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    # A title starting with = + - @ would run as a formula when a council opens the file in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -9,7 +9,7 @@ from pb.cycles.services import get_cycle
 from pb.db import db
 from pb.errors import PBError
 from pb.mandates.forms import ConfirmForm
-from pb.results import services
+from pb.results import exports, services
 from pb.web import done, render
 
 bp = Blueprint("results", __name__)
@@ -25,14 +25,21 @@ def show_results(cycle_id: int) -> Response:
     )
 
 
-@bp.get("/cycles/<int:cycle_id>/results.csv")
-def download_results(cycle_id: int) -> Response:
-    """The results as a CSV file."""
+@bp.get("/cycles/<int:cycle_id>/results.<fmt>")
+def download_results(cycle_id: int, fmt: str) -> Response:
+    """The decision as CSV, XLSX, JSON, Pabulib .pb or a PDF report: the same files as `flask pb export`."""
     cycle = get_cycle(cycle_id)
-    response = make_response(services.results_csv(cycle))
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="cycle-{cycle.id}-results.csv"'
+    response = make_response(exports.render_export(cycle, fmt))
+    response.headers["Content-Type"] = exports.FORMATS[fmt][0]
+    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(cycle, fmt)}"'
     return response
+
+
+@bp.get("/cycles/<int:cycle_id>/report")
+def show_report(cycle_id: int) -> Response:
+    """The decision report for council minutes: prints cleanly, and comes as a PDF too."""
+    cycle = get_cycle(cycle_id)
+    return render("results/report.html", cycle=cycle, record=exports.cycle_record(cycle))
 
 
 @bp.route("/cycles/<int:cycle_id>/decision", methods=["GET", "POST"])

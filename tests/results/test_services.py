@@ -9,7 +9,8 @@ from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage, open_stage
 from pb.db import db
 from pb.errors import OutsideMandate
-from pb.results.services import Choice, latest_tally, record_decision, result_rows, results_csv
+from pb.results.exports import to_csv
+from pb.results.services import Choice, latest_tally, record_decision, result_rows
 from pb.voting.services import cast_ballot
 
 
@@ -82,7 +83,7 @@ def test_results_csv_has_a_row_a_project_and_no_voter_data(open_vote, make_user,
     voter = make_user(name="Secret Voter")
     cast_ballot(cycle.stage_of_kind(StageKind.VOTE), voter, [a.id])
     _count(cycle, commissioner)
-    text = results_csv(cycle)
+    text = to_csv(cycle).decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["project_id"] == str(a.id) and rows[0]["votes"] == "1"
     assert sorted(r["project_id"] for r in rows) == sorted(str(p.id) for p in (a, b, c))

@@ -1,0 +1,70 @@
+"""The printable decision report for council minutes, as a PDF (the HTML page has a print stylesheet)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pb.pdf import Document
+from pb.templating import money
+
+
+def to_pdf(record: dict[str, Any]) -> bytes:
+    """The report from `exports.cycle_record()`: mandates and signatures, turnout, count, decisions, amendments."""
+    cycle, tally = record["cycle"], record["tally"]
+    pdf = Document(f"Decision report – {cycle['title']}")
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+
+    def heading(text: str, size: float = 14) -> None:
+        pdf.ln(3)
+        pdf.style(size, bold=True)
+        pdf.multi_cell(0, 7, pdf.text_for(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.style(10)
+
+    def line(text: str) -> None:
+        pdf.multi_cell(0, 5, pdf.text_for(text), new_x="LMARGIN", new_y="NEXT")
+
+    heading(f"Decision report: {cycle['title']}", 18)
+    line(cycle["purpose"])
+    line(f"Area: {cycle['area']}. Budget: {money(cycle['budget'], cycle['currency'])}.")
+
+    heading("Turnout")
+    channels = ", ".join(f"{name}: {n}" for name, n in sorted(record["turnout"]["by_channel"].items())) or "none"
+    line(f"{record['turnout']['ballots']} ballots counted ({channels}).")
+
+    heading("The count")
+    line(f"Rule: {tally['rule']}. Budget residents allocated: {money(tally['budget'], cycle['currency'])}.")
+    line(f"Ties broken by: {tally['tie_break']}. Fingerprint of the ballots counted: {tally['ballot_hash']}.")
+
+    heading("Projects and decisions")
+    pdf.style(9)
+    with pdf.table(col_widths=(70, 22, 14, 22, 62), text_align="LEFT", line_height=5) as table:
+        header = table.row()
+        for title in ("Project", "Cost", "Votes", "The vote", "Decision and reason"):
+            header.cell(title)
+        for p in record["projects"]:
+            reason = p["decision_reason"] or p["explanation"]
+            if p["override_ground"]:
+                reason = f"OVERRIDE of the binding vote ({p['override_ground']}): {reason}"
+            row = table.row()
+            for text in (
+                p["title"],
+                money(p["cost"], cycle["currency"]),
+                str(p["votes"]),
+                "selected" if p["selected_by_vote"] else "not selected",
+                f"{p['decision'] or 'not yet recorded'}: {reason}",
+            ):
+                row.cell(pdf.text_for(text))
+
+    heading("Mandates: who decided what")
+    for stage in record["stages"]:
+        mandate = stage["mandate"]
+        heading(f"{stage['kind'].capitalize()} (version {mandate['version']}, {stage['state']})", 11)
+        line(mandate["purpose"])
+        for clause in mandate["clauses"]:
+            line(f"- {clause['text']}")
+        signed = "; ".join(f"{s['name']} for the {s['side']}, {s['signed_at'][:10]}" for s in mandate["signatures"])
+        line(f"Signed by: {signed or 'not yet signed'}.")
+        for amendment in stage["amendments"]:
+            line(f"Amendment (version {amendment['version']}): {amendment['reason']}")
+    return bytes(pdf.output())
