@@ -78,6 +78,7 @@ def _select_locale() -> str | None:
 
 def _register_blueprints(app: Flask) -> None:
     from pb.accounts.views import bp as accounts
+    from pb.api.views import bp as api
     from pb.audit.views import bp as audit
     from pb.cycles.views import bp as cycles
     from pb.deliberation.views import bp as deliberation
@@ -87,5 +88,5 @@ def _register_blueprints(app: Flask) -> None:
     from pb.results.views import bp as results
     from pb.voting.views import bp as voting
 
-    for blueprint in (accounts, cycles, mandates, priorities, proposals, deliberation, voting, results, audit):
+    for blueprint in (accounts, cycles, mandates, priorities, proposals, deliberation, voting, results, audit, api):
         app.register_blueprint(blueprint)
