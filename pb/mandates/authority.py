@@ -25,8 +25,10 @@ from pb.errors import InvalidBallot, MandateNotAgreed, NotAuthorised, OutsideMan
 from pb.mandates.boundaries import (
     COMMENTERS,
     MODERATORS,
+    AssessmentBoundaries,
     DecisionBoundaries,
     DeliberationBoundaries,
+    DeliveryBoundaries,
     PrioritiesBoundaries,
     ProposalsBoundaries,
     ReviewBoundaries,
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 class Action(enum.StrEnum):
     CREATE_CYCLE = "create_cycle"
     APPOINT_REPRESENTATIVE = "appoint_representative"
+    VIEW_DASHBOARD = "view_dashboard"
     EDIT_MANDATE = "edit_mandate"
     AMEND_MANDATE = "amend_mandate"
     SIGN_MANDATE = "sign_mandate"
@@ -69,6 +72,12 @@ class Action(enum.StrEnum):
     MODERATE_COMMENT = "moderate_comment"
     REQUEST_MERGE = "request_merge"
     CONSENT_TO_MERGE = "consent_to_merge"
+    POST_UPDATE = "post_update"
+    PLEDGE = "pledge"
+    RECORD_LESSON = "record_lesson"
+    RATE_PROJECT = "rate_project"
+    CONSENT_TO_CARRY_OVER = "consent_to_carry_over"
+    START_NEXT_CYCLE = "start_next_cycle"
 
 
 ANY_STAGE = frozenset(StageKind)
@@ -76,6 +85,9 @@ PRIORITIES = frozenset({StageKind.PRIORITIES})
 DELIBERATION = frozenset({StageKind.DELIBERATION})
 BEFORE_OPENING = frozenset({StageState.DRAFT, StageState.AGREED})
 OPEN = frozenset({StageState.OPEN})
+CLOSED = frozenset({StageState.CLOSED})
+DELIVERY = frozenset({StageKind.DELIVERY})
+ASSESSMENT = frozenset({StageKind.ASSESSMENT})
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ class Permission:
 CYCLE_PERMISSIONS: dict[Action, tuple[Role, ...]] = {
     Action.CREATE_CYCLE: (Role.COMMISSIONER,),
     Action.APPOINT_REPRESENTATIVE: (Role.COMMISSIONER,),
+    Action.VIEW_DASHBOARD: (Role.COMMISSIONER, Role.REPRESENTATIVE),
 }
 
 PERMISSIONS: dict[Action, Permission] = {
@@ -126,6 +139,16 @@ PERMISSIONS: dict[Action, Permission] = {
     ),
     Action.REQUEST_MERGE: Permission((Role.RESIDENT,), DELIBERATION, OPEN),
     Action.CONSENT_TO_MERGE: Permission((Role.RESIDENT,), DELIBERATION, OPEN),
+    Action.POST_UPDATE: Permission((Role.COMMISSIONER,), DELIVERY, OPEN),
+    # Only where the delivery mandate's `residents_may_pledge` allows it.
+    Action.PLEDGE: Permission((Role.RESIDENT,), DELIVERY, OPEN),
+    Action.RECORD_LESSON: Permission((Role.COMMISSIONER,), DELIVERY | ASSESSMENT, OPEN),
+    # Narrowed by the assessment mandate's `who_may_rate`.
+    Action.RATE_PROJECT: Permission((Role.COMMISSIONER, Role.REPRESENTATIVE, Role.RESIDENT), ASSESSMENT, OPEN),
+    # The proposer's own unfunded proposal, once the decision stage has recorded it.
+    Action.CONSENT_TO_CARRY_OVER: Permission((Role.RESIDENT,), frozenset({StageKind.DECISION}), OPEN | CLOSED),
+    # Asked of a cycle's last stage: the cycle must be finished (every stage closed).
+    Action.START_NEXT_CYCLE: Permission((Role.COMMISSIONER,), ANY_STAGE, CLOSED),
 }
 
 _ROLE_WORDS = {
@@ -223,10 +246,15 @@ def require(
         return _require_codes_accepted(stage.mandate.boundaries, verdict)
     elif action == Action.OVERRIDE_RESULT:
         return _require_override(_agreed(stage).boundaries, ground)
-    elif action in (Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE):
+    elif action in (Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE,
+                    Action.CONSENT_TO_CARRY_OVER):
         return _require_author(user, action, stage, author_id, verdict)
-    elif action in (Action.RECORD_NEED, Action.COMMENT, Action.MODERATE_COMMENT):
+    elif action in (Action.RECORD_NEED, Action.COMMENT, Action.MODERATE_COMMENT, Action.RATE_PROJECT):
         return _require_setting(user, action, stage, ground)
+    elif action == Action.PLEDGE:
+        return _require_pledging(_agreed(stage).boundaries)
+    elif action == Action.START_NEXT_CYCLE:
+        return _require_cycle_finished(stage, verdict)
     return verdict
 
 
@@ -258,6 +286,8 @@ def _require_state(action: Action, stage: Stage, permission: Permission) -> None
         raise OutsideMandate(f"The {kind} stage has closed: its mandate can no longer change.", clause="mandate.locked")
     if action == Action.OPEN_STAGE:
         raise StageNotOpen(f"The {kind} stage has already opened.", clause="stage.state")
+    if action == Action.START_NEXT_CYCLE:
+        raise StageNotOpen("Start the next cycle once every stage of this one has closed.", clause="cycle.finished")
     raise StageNotOpen(f"The {kind} stage is not open.", clause="stage.state")
 
 
@@ -477,14 +507,31 @@ def _require_setting(user: User | None, action: Action, stage: Stage, ground: st
             raise OutsideMandate("The mandate does not allow hiding a comment on that ground.",
                                  clause="deliberation.moderation_grounds", field="ground")
         return Verdict("deliberation.moderators", moderator.value)
-    setting, clause = (
-        (boundaries.who_may_contribute, "priorities.who_may_contribute")
-        if isinstance(boundaries, PrioritiesBoundaries)
-        else (boundaries.who_may_comment, "deliberation.who_may_comment")  # type: ignore[attr-defined]
-    )
+    if isinstance(boundaries, PrioritiesBoundaries):
+        setting, clause = boundaries.who_may_contribute, "priorities.who_may_contribute"
+    elif isinstance(boundaries, AssessmentBoundaries):
+        setting, clause = boundaries.who_may_rate, "assessment.who_may_rate"
+    else:
+        setting, clause = boundaries.who_may_comment, "deliberation.who_may_comment"  # type: ignore[attr-defined]
     allowed_roles = _ALLOWED_BY_SETTING[setting]
     candidates = (Role.COMMISSIONER, Role.REPRESENTATIVE, Role.RESIDENT)
     role = next((r for r in candidates if r in held and r in allowed_roles), None)
     if role is None:
         raise OutsideMandate(f"The mandate lets these people take part here: {COMMENTERS[setting]}.", clause=clause)
     return Verdict(clause, role.value)
+
+
+def _require_pledging(boundaries: object) -> Verdict:
+    assert isinstance(boundaries, DeliveryBoundaries)
+    if not boundaries.residents_may_pledge:
+        raise OutsideMandate(
+            "The delivery mandate does not ask residents to pledge time or materials.",
+            clause="delivery.residents_may_pledge",
+        )
+    return Verdict("delivery.residents_may_pledge", Role.RESIDENT.value)
+
+
+def _require_cycle_finished(stage: Stage, verdict: Verdict) -> Verdict:
+    if any(s.state != StageState.CLOSED for s in stage.cycle.stages):
+        raise StageNotOpen("Start the next cycle once every stage of this one has closed.", clause="cycle.finished")
+    return verdict

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pb.db import Base, utcnow
 
 if TYPE_CHECKING:
+    from pb.cycles.models import Stage
     from pb.proposals.models import Proposal
 
 
@@ -30,6 +31,8 @@ class TallyRun(Base):
     outcome: Mapped[dict[str, Any]]  # the engine's Outcome.to_dict()
     run_at: Mapped[datetime] = mapped_column(default=utcnow)
     run_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    stage: Mapped[Stage] = relationship()
 
     @property
     def selected_ids(self) -> set[int]:

@@ -1,4 +1,4 @@
-"""Results: the public page, the CSV download, and recording the decision."""
+"""Results: the public page, downloads and report, the dashboard, and recording the decision."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from flask_login import current_user, login_required
 from pb.cycles.services import get_cycle
 from pb.db import db
 from pb.errors import PBError
+from pb.mandates.authority import Action, require_cycle_action
 from pb.mandates.forms import ConfirmForm
 from pb.results import exports, services
+from pb.results.dashboard import dashboard
 from pb.web import done, render
 
 bp = Blueprint("results", __name__)
@@ -21,7 +23,12 @@ def show_results(cycle_id: int) -> Response:
     cycle = get_cycle(cycle_id)
     tally, rows = services.result_rows(cycle)
     return render(
-        "results/show.html", cycle=cycle, tally=tally, rows=rows, most_votes=max((r.votes for r in rows), default=0)
+        "results/show.html",
+        cycle=cycle,
+        tally=tally,
+        rows=rows,
+        most_votes=max((r.votes for r in rows), default=0),
+        turnout=exports.turnout_by_channel(tally.stage),
     )
 
 
@@ -40,6 +47,15 @@ def show_report(cycle_id: int) -> Response:
     """The decision report for council minutes: prints cleanly, and comes as a PDF too."""
     cycle = get_cycle(cycle_id)
     return render("results/report.html", cycle=cycle, record=exports.cycle_record(cycle))
+
+
+@bp.get("/cycles/<int:cycle_id>/dashboard")
+@login_required
+def show_dashboard(cycle_id: int) -> Response:
+    """For commissioners and resident representatives: turnout by channel, area and day; outcome; contributions."""
+    cycle = get_cycle(cycle_id)
+    require_cycle_action(current_user, Action.VIEW_DASHBOARD, cycle)
+    return render("results/dashboard.html", cycle=cycle, board=dashboard(cycle))
 
 
 @bp.route("/cycles/<int:cycle_id>/decision", methods=["GET", "POST"])

@@ -37,6 +37,8 @@ EXPECTED: dict[Action, tuple[set[str], set[StageKind], set[StageState]]] = {
     Action.REVIEW_PROPOSAL: ({"commissioner"}, {StageKind.REVIEW}, OPEN),
     Action.REVISE_COST: ({"commissioner"}, {StageKind.REVIEW}, OPEN),
     Action.CAST_BALLOT: (SIGNED_IN, {StageKind.VOTE}, OPEN),
+    Action.CAST_CODE_BALLOT: ({"anonymous"} | SIGNED_IN, {StageKind.VOTE}, OPEN),  # the code is the credential
+    Action.ISSUE_VOTING_CODES: ({"commissioner", "facilitator"}, {StageKind.VOTE}, BEFORE | OPEN),
     Action.RECORD_DECISION: ({"commissioner"}, {StageKind.DECISION}, OPEN),
     Action.OVERRIDE_RESULT: ({"commissioner"}, {StageKind.DECISION}, OPEN),
     Action.RECORD_NEED: (SIGNED_IN, {StageKind.PRIORITIES}, OPEN),
@@ -49,15 +51,28 @@ EXPECTED: dict[Action, tuple[set[str], set[StageKind], set[StageState]]] = {
     Action.MODERATE_COMMENT: ({"commissioner"}, {StageKind.DELIBERATION}, OPEN),
     Action.REQUEST_MERGE: (SIGNED_IN, {StageKind.DELIBERATION}, OPEN),
     Action.CONSENT_TO_MERGE: (SIGNED_IN, {StageKind.DELIBERATION}, OPEN),  # their own proposal
+    Action.POST_UPDATE: ({"commissioner"}, {StageKind.DELIVERY}, OPEN),
+    Action.PLEDGE: (SIGNED_IN, {StageKind.DELIVERY}, OPEN),
+    Action.RECORD_LESSON: ({"commissioner"}, {StageKind.DELIVERY, StageKind.ASSESSMENT}, OPEN),
+    Action.RATE_PROJECT: (SIGNED_IN, {StageKind.ASSESSMENT}, OPEN),
+    Action.CONSENT_TO_CARRY_OVER: (SIGNED_IN, {StageKind.DECISION}, OPEN | {StageState.CLOSED}),  # their own
+    Action.START_NEXT_CYCLE: ({"commissioner"}, ALL, {StageState.CLOSED}),  # every stage closed
 }
 # Actions on one's own proposal: the matrix passes the person as its author.
-AUTHOR_ACTIONS = {Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE}
+AUTHOR_ACTIONS = {Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE, Action.CONSENT_TO_CARRY_OVER}
 EXPECTED_CYCLE: dict[Action, set[str]] = {
     Action.CREATE_CYCLE: {"commissioner"},
     Action.APPOINT_REPRESENTATIVE: {"commissioner"},
+    Action.VIEW_DASHBOARD: {"commissioner", "representative"},
 }
 # Actions a mandate setting can forbid even to the right role in the right state.
-SETTING_GATED = {Action.REVISE_COST: "review.may_revise_costs", Action.OVERRIDE_RESULT: "decision.override_by"}
+SETTING_GATED = {
+    Action.REVISE_COST: "review.may_revise_costs",
+    Action.OVERRIDE_RESULT: "decision.override_by",
+    Action.CAST_CODE_BALLOT: "vote.eligibility",
+    Action.ISSUE_VOTING_CODES: "vote.eligibility",
+}
+SETTING_GATED[Action.PLEDGE] = "delivery.residents_may_pledge"  # the strict delivery mandate asks for none
 PEOPLE = ("anonymous", "resident", "representative", "facilitator", "commissioner", "other_commissioner")
 
 
@@ -93,6 +108,14 @@ def _agree_all(cycle, commissioner, representative, *, permissive: bool) -> None
                 roles="r",
                 boundaries={**stage.mandate.boundaries_data, "may_revise_costs": True},
             )
+        if permissive and stage.kind == StageKind.VOTE:
+            update_mandate(
+                stage,
+                commissioner,
+                purpose="p",
+                roles="r",
+                boundaries={**stage.mandate.boundaries_data, "eligibility": "both"},
+            )
         if permissive and stage.kind == StageKind.DECISION:
             update_mandate(
                 stage,
@@ -100,6 +123,14 @@ def _agree_all(cycle, commissioner, representative, *, permissive: bool) -> None
                 purpose="p",
                 roles="r",
                 boundaries={**stage.mandate.boundaries_data, "override_by": "commissioners"},
+            )
+        if not permissive and stage.kind == StageKind.DELIVERY:
+            update_mandate(
+                stage,
+                commissioner,
+                purpose="p",
+                roles="r",
+                boundaries={**stage.mandate.boundaries_data, "residents_may_pledge": False},
             )
         sign_mandate(stage, commissioner, Side.COMMISSIONERS, stage.mandate.version)
         sign_mandate(stage, representative, Side.RESIDENTS, stage.mandate.version)
