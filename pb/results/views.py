@@ -49,6 +49,16 @@ def show_report(cycle_id: int) -> Response:
     return render("results/report.html", cycle=cycle, record=exports.cycle_record(cycle))
 
 
+@bp.get("/cycles/<int:cycle_id>/you-said-we-did")
+def you_said_we_did(cycle_id: int) -> Response:
+    """For residents: what the vote said about each project, and what the council did about it."""
+    cycle = get_cycle(cycle_id)
+    tally, rows = services.result_rows(cycle)
+    return render(
+        "results/you_said_we_did.html", cycle=cycle, tally=tally, rows=rows, decided=any(r.decision for r in rows)
+    )
+
+
 @bp.get("/cycles/<int:cycle_id>/dashboard")
 @login_required
 def show_dashboard(cycle_id: int) -> Response:

@@ -34,3 +34,21 @@ def test_a_formula_in_a_title_never_runs_in_a_spreadsheet(open_vote, make_user, 
     cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
     close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
     assert "'=HYPERLINK" in to_csv(cycle).decode()
+
+
+def test_you_said_we_did_explains_every_departure_from_the_vote(client, open_vote, make_user, commissioner) -> None:
+    from pb.cycles.services import open_stage
+    from pb.results.services import Choice, record_decision
+
+    cycle, (a, _b, _c) = open_vote(binding=False)
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
+    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
+    db.session.commit()
+    before = client.get(f"/cycles/{cycle.id}/you-said-we-did").get_data(as_text=True)
+    assert "has not recorded its decision yet" in before
+    open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
+    record_decision(cycle, commissioner, {a.id: Choice(False, "The land flooded.")})
+    db.session.commit()
+    page = client.get(f"/cycles/{cycle.id}/you-said-we-did").get_data(as_text=True)
+    assert "the vote chose it" in page and "did not fund it, which is not what the vote said" in page
+    assert "The land flooded." in page
