@@ -169,7 +169,9 @@ def _add1_row(name: str, path: Path, ranks: str, ours: dict[str, Any], full: boo
     if full:
         theirs = _spawn("pabutools", str(path), "equalshares/add1", ranks, "")
         row.update(
-            pbt_s=theirs["seconds"], pbt_mb=theirs["peak_mb"], pbt_note="full run",
+            pbt_s=theirs["seconds"],
+            pbt_mb=theirs["peak_mb"],
+            pbt_note="full run",
             same=sorted(theirs["selected"]) == sorted(ours["selected"]),
         )
         return row

@@ -15,7 +15,8 @@ from pb.counting.election import ballot_hash
 from pb.counting.errors import CountingError, PabulibError
 from pb.counting.model import VOTE_TYPES, Ballot, Instance, Money, Profile, Project
 from pb.counting.outcome import Outcome, ProjectResult
-from pb.counting.pabulib import dumps_pb, parse_pb, read_pb, write_pb
+from pb.counting.pabulib import parse_pb, read_pb
+from pb.counting.pabulib_write import dumps_pb, write_pb
 from pb.counting.rules import RULES, count, instance_hash
 from pb.counting.tiebreak import DEFAULT_TIE_BREAK
 

@@ -18,7 +18,11 @@ from pb.counting.rules import RULES, UTILITIES, count
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line and return the exit status.
+
+    Counting and file errors are printed to stderr (status 1), never raised; argparse
+    exits with status 2 on bad usage.
+    """
     parser = argparse.ArgumentParser(prog="python -m pb.counting", description="Cyd's vote counting engine.")
     commands = parser.add_subparsers(dest="command", required=True)
     tally = commands.add_parser("tally", help="count a Pabulib .pb file and print the outcome as JSON")
@@ -40,9 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         instance, profile = read_pb(args.file)
         rule = args.rule or instance.rule
         if rule not in RULES:
-            raise CountingError(
-                f"the file's rule is {rule!r}, which Cyd does not count; choose one with --rule"
-            )
+            raise CountingError(f"the file's rule is {rule!r}, which Cyd does not count; choose one with --rule")
         options: dict[str, Any] = {}
         if args.tie_break:
             options["tie_break"] = args.tie_break

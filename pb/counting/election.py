@@ -80,9 +80,7 @@ def ordinal_length(instance: Instance, profile: Profile) -> int:
     return max(map(len, profile.votes), default=1)
 
 
-def compile_election(
-    instance: Instance, profile: Profile, length: int | None = None
-) -> Election:
+def compile_election(instance: Instance, profile: Profile, length: int | None = None) -> Election:
     """Check the ballots against the instance and build the numeric form.
 
     For ordinal ballots a project ranked r-th gets ``length - r + 1`` points; ``length``
@@ -102,10 +100,7 @@ def compile_election(
         length = ordinal_length(instance, profile)
     items_of = {raw: _items(raw, profile.vote_type, index, length) for raw in raw_counts}
     denominators = {
-        value.denominator
-        for items in items_of.values()
-        for _, value in items
-        if isinstance(value, Fraction)
+        value.denominator for items in items_of.values() for _, value in items if isinstance(value, Fraction)
     }
     scale = math.lcm(*denominators) if denominators else 1
     groups: Counter[tuple[tuple[int, int], ...]] = Counter()
@@ -170,9 +165,7 @@ def _compile_approval(
     )
 
 
-def _items(
-    raw: RawBallot, vote_type: str, index: dict[str, int], length: int | None
-) -> tuple[tuple[int, Money], ...]:
+def _items(raw: RawBallot, vote_type: str, index: dict[str, int], length: int | None) -> tuple[tuple[int, Money], ...]:
     """(project index, points) pairs of one distinct ballot.
 
     Raises:
@@ -191,9 +184,7 @@ def _items(
     if vote_type == "ordinal":
         assert length is not None
         if len(positions) > length:
-            raise CountingError(
-                f"a ranking of {len(positions)} projects is longer than the maximum {length}"
-            )
+            raise CountingError(f"a ranking of {len(positions)} projects is longer than the maximum {length}")
         return tuple((p, length - rank) for rank, p in enumerate(positions))
     assert points is not None and vote_type in POINT_TYPES
     for value in points:

@@ -87,9 +87,7 @@ def _exhaustive(election: Election, selected: list[int]) -> bool:
     """True when no project left out fits in the money the selection leaves."""
     chosen = set(selected)
     left = election.budget - sum(election.costs[p] for p in selected)
-    return all(
-        election.costs[p] > left for p in range(election.n_projects) if p not in chosen
-    )
+    return all(election.costs[p] > left for p in range(election.n_projects) if p not in chosen)
 
 
 def _explain(data: mes.MesData, final: mes.MesRun, result: RuleRun) -> None:

@@ -67,9 +67,7 @@ def greedy(
     return result
 
 
-def fill_greedily(
-    election: Election, ranks: list[int], run: RuleRun, stage: str = "fill"
-) -> None:
+def fill_greedily(election: Election, ranks: list[int], run: RuleRun, stage: str = "fill") -> None:
     """Complete ``run`` with greedy over the money it left: each project not yet funded, by
     score, is funded when it fits (the equalshares.net completion)."""
     chosen = set(run.selected)

@@ -94,8 +94,17 @@ def prepare(election: Election, ranks: list[int], utility: str) -> MesData:
     largest = int(election.points.max()) if len(election.points) else 0
     dtype: type[np.signedinteger] = np.int32 if largest < 2**31 else np.int64
     return MesData(
-        election, ranks, utility, candidates, total_points, supporters_count, weight,
-        group_weights, point_values, point_slot, dtype,
+        election,
+        ranks,
+        utility,
+        candidates,
+        total_points,
+        supporters_count,
+        weight,
+        group_weights,
+        point_values,
+        point_slot,
+        dtype,
     )
 
 
@@ -315,9 +324,7 @@ def _partition_price(state: _State, cost: Fraction, total_points: int, entries: 
     return need / (rich_points * state.denominator)
 
 
-def _check(
-    state: _State, cost: Fraction, total_points: int, entries: _Entries
-) -> tuple[Fraction, _Entries] | None:
+def _check(state: _State, cost: Fraction, total_points: int, entries: _Entries) -> tuple[Fraction, _Entries] | None:
     """Confirm the guessed partition exactly; ``None`` if it is wrong or unaffordable.
 
     A partition is right when every poor entry has at most ρ' × points and every other at

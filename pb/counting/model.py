@@ -7,97 +7,19 @@ make outcomes depend on rounding.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
 from types import MappingProxyType
 from typing import NamedTuple
 
+from pb.counting.amounts import Money, as_amount, parse_amount
 from pb.counting.errors import CountingError
-
-Money = int | Fraction
-"""An exact amount: an ``int`` or, only when needed, a ``Fraction``."""
 
 VOTE_TYPES: tuple[str, ...] = ("approval", "choose-1", "cumulative", "ordinal", "scoring")
 APPROVAL_TYPES = frozenset({"approval", "choose-1"})
 POINT_TYPES = frozenset({"cumulative", "scoring"})
 
 NO_EXTRA: Mapping[str, str] = MappingProxyType({})
-
-# Pabulib allows a decimal comma in amounts; exponents and blanks inside are not amounts.
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
-
-
-def as_amount(value: object, what: str) -> Money:
-    """Return ``value`` as an exact amount, an ``int`` whenever it is integral.
-
-    Accepts ``int``, ``Fraction``, ``Decimal`` and decimal strings such as ``"12.50"`` or
-    ``"12,50"``.
-
-    Raises:
-        CountingError: ``value`` is a float, a bool, or not a number.
-    """
-    if isinstance(value, (bool, float)):
-        # A float cost would silently bring rounding into every comparison.
-        raise CountingError(f"{what} must be an int, Fraction or decimal string, not {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Fraction):
-        return value.numerator if value.denominator == 1 else value
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise CountingError(f"{what} is not a finite number: {value!r}")
-        return as_amount(Fraction(value), what)
-    if isinstance(value, str):
-        try:
-            return parse_amount(value)
-        except ValueError:
-            raise CountingError(f"{what} is not a number: {value!r}") from None
-    raise CountingError(f"{what} must be a number, not {type(value).__name__}")
-
-
-def parse_amount(text: str) -> Money:
-    """Parse a decimal number such as ``"1200"``, ``"-3"``, ``"12.5"`` or ``"12,5"``.
-
-    Raises:
-        ValueError: ``text`` is not a plain decimal number.
-    """
-    text = text.strip()
-    if text.isascii() and text.isdigit():
-        return int(text)
-    if not _DECIMAL.fullmatch(text):
-        raise ValueError(f"not a decimal number: {text!r}")
-    value = Fraction(text.replace(",", "."))
-    return value.numerator if value.denominator == 1 else value
-
-
-def format_amount(value: Money) -> str:
-    """Write an amount as Pabulib expects: an integer, or a terminating decimal.
-
-    Raises:
-        CountingError: the amount has no finite decimal expansion (for example 1/3).
-    """
-    if isinstance(value, int):
-        return str(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    if den != 1:
-        raise CountingError(f"{value} has no finite decimal form and cannot be written")
-    places = max(twos, fives)
-    scaled = abs(value.numerator) * (10**places // value.denominator)
-    sign = "-" if value < 0 else ""
-    text = str(scaled).rjust(places + 1, "0")
-    return f"{sign}{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".")
 
 
 def check_id(project_id: object) -> str:
@@ -226,6 +148,11 @@ class RowExtra(Mapping[str, str]):
         self._values = values
 
     def __getitem__(self, key: str) -> str:
+        """The value of column ``key``.
+
+        Raises:
+            KeyError: there is no such column.
+        """
         try:
             return self._values[self._keys.index(key)]
         except ValueError:
@@ -269,9 +196,7 @@ class Profile:
 
     __slots__ = ("_ballots", "_extra_keys", "_extras", "_points", "_voter_ids", "_votes", "columns", "vote_type")
 
-    def __init__(
-        self, vote_type: str, ballots: Iterable[Ballot], columns: Sequence[str] = ()
-    ) -> None:
+    def __init__(self, vote_type: str, ballots: Iterable[Ballot], columns: Sequence[str] = ()) -> None:
         """Store and check the ballots.
 
         Raises:
@@ -329,15 +254,12 @@ class Profile:
             CountingError: see the constructor.
         """
         if vote_type not in VOTE_TYPES:
-            raise CountingError(
-                f"unknown vote type {vote_type!r}; expected one of {', '.join(VOTE_TYPES)}"
-            )
+            raise CountingError(f"unknown vote type {vote_type!r}; expected one of {', '.join(VOTE_TYPES)}")
         if vote_type in POINT_TYPES:
             for position, (projects, values) in enumerate(zip(votes, points, strict=True)):
                 if values is None or len(values) != len(projects):
                     raise CountingError(
-                        f"ballot {position + 1}: {vote_type} ballots need one point value "
-                        "per listed project"
+                        f"ballot {position + 1}: {vote_type} ballots need one point value per listed project"
                     )
         elif any(values is not None for values in points):
             position = next(i for i, values in enumerate(points) if values is not None)
@@ -373,9 +295,7 @@ class Profile:
         return self._ballots
 
     @classmethod
-    def from_approvals(
-        cls, votes: Iterable[Iterable[str]], vote_type: str = "approval"
-    ) -> Profile:
+    def from_approvals(cls, votes: Iterable[Iterable[str]], vote_type: str = "approval") -> Profile:
         """Build an approval (or choose-1) profile from lists of project ids, one per voter.
 
         Voters get ids ``"1"``, ``"2"``... in the order given.
@@ -393,14 +313,10 @@ class Profile:
     @classmethod
     def from_rankings(cls, votes: Iterable[Sequence[str]]) -> Profile:
         """Build an ordinal profile from rankings (most preferred project first)."""
-        return cls(
-            "ordinal", (Ballot(tuple(vote), None, str(i)) for i, vote in enumerate(votes, start=1))
-        )
+        return cls("ordinal", (Ballot(tuple(vote), None, str(i)) for i, vote in enumerate(votes, start=1)))
 
     @classmethod
-    def from_points(
-        cls, votes: Iterable[Mapping[str, Money]], vote_type: str = "cumulative"
-    ) -> Profile:
+    def from_points(cls, votes: Iterable[Mapping[str, Money]], vote_type: str = "cumulative") -> Profile:
         """Build a cumulative or scoring profile from ``{project id: points}`` mappings.
 
         Raises:
@@ -426,11 +342,7 @@ class Profile:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Profile):
             return NotImplemented
-        return (
-            self.vote_type == other.vote_type
-            and self.columns == other.columns
-            and self.ballots == other.ballots
-        )
+        return self.vote_type == other.vote_type and self.columns == other.columns and self.ballots == other.ballots
 
     # Profiles are mutable containers compared by content, so they are not hashable.
     __hash__ = None  # type: ignore[assignment]

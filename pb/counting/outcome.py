@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from pb.counting.amounts import Money, format_amount
 from pb.counting.errors import CountingError
-from pb.counting.model import Money, format_amount
 
 ENGINE = "cyd-counting/1"
 

@@ -1,4 +1,4 @@
-"""Reading and writing Pabulib `.pb` files.
+"""Reading Pabulib `.pb` files (writing is in :mod:`pb.counting.pabulib_write`).
 
 A file has three sections, META, PROJECTS and VOTES, each a line holding only its name,
 then a header line, then `;`-separated rows (fields may be quoted with `"`). Every column is
@@ -14,34 +14,13 @@ import itertools
 import operator
 import os
 from collections.abc import Callable, Iterator
-from fractions import Fraction
 from pathlib import Path
 
+from pb.counting.amounts import Money, parse_amount
 from pb.counting.errors import CountingError, PabulibError
-from pb.counting.model import (
-    NO_EXTRA,
-    POINT_TYPES,
-    VOTE_TYPES,
-    Instance,
-    Money,
-    Profile,
-    Project,
-    check_id,
-    format_amount,
-    parse_amount,
-)
+from pb.counting.model import NO_EXTRA, POINT_TYPES, VOTE_TYPES, Instance, Profile, Project, check_id
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
-
-# Pabulib requires these META fields; a file written for an instance built in code, which
-# has none of them, gets these placeholders (dates are left out: there is no neutral date).
-REQUIRED_META_DEFAULTS = {
-    "description": "Participatory budgeting vote counted by Cyd",
-    "country": "unknown",
-    "unit": "unknown",
-    "instance": "unknown",
-    "rule": "unknown",
-}
 
 Row = tuple[int, list[str]]
 
@@ -75,7 +54,11 @@ def parse_pb(text: str) -> tuple[Instance, Profile]:
 
 
 def _parse_pb(text: str) -> tuple[Instance, Profile]:
-    """Parse the text of a `.pb` file; see :func:`parse_pb`."""
+    """Parse the text of a `.pb` file.
+
+    Raises:
+        PabulibError: see :func:`parse_pb`.
+    """
     # newline="" splits rows on \n, \r\n and \r only, never on other Unicode line breaks,
     # and lets csv keep line breaks that sit inside quoted fields.
     rows = _Rows(io.StringIO(text.removeprefix("\ufeff"), newline=""))
@@ -84,9 +67,7 @@ def _parse_pb(text: str) -> tuple[Instance, Profile]:
     if not vote_type:
         raise PabulibError("META", None, "no vote_type")
     if vote_type not in VOTE_TYPES:
-        raise PabulibError(
-            "META", None, f"vote_type {vote_type!r} is not one of {', '.join(VOTE_TYPES)}"
-        )
+        raise PabulibError("META", None, f"vote_type {vote_type!r} is not one of {', '.join(VOTE_TYPES)}")
     budget_text = meta.get("budget")
     if budget_text is None:
         raise PabulibError("META", None, "no budget")
@@ -246,9 +227,7 @@ def _parse_projects(
     index = _column_index("PROJECTS", header_line, header, ("project_id", "cost"))
     id_at, cost_at = index["project_id"], index["cost"]
     name_at = index.get("name")
-    extra_columns = [
-        (name, at) for name, at in index.items() if name not in ("project_id", "cost", "name")
-    ]
+    extra_columns = [(name, at) for name, at in index.items() if name not in ("project_id", "cost", "name")]
     projects: dict[str, Project] = {}
     for line, row in rows:
         row = _check_width("PROJECTS", line, row, len(header))
@@ -268,9 +247,7 @@ def _parse_projects(
         if cost < 0:
             raise PabulibError("PROJECTS", line, f"cost of project {project_id!r} is negative")
         extra = {name: row[at] for name, at in extra_columns}
-        projects[project_id] = Project(
-            project_id, cost, row[name_at] if name_at is not None else "", extra or NO_EXTRA
-        )
+        projects[project_id] = Project(project_id, cost, row[name_at] if name_at is not None else "", extra or NO_EXTRA)
     return projects, tuple(header)
 
 
@@ -319,9 +296,7 @@ def _parse_votes(rows: _Rows, vote_type: str, projects: dict[str, Project]) -> P
         seen: set[str] = set()
         for position, voter_id in enumerate(voter_ids):
             if voter_id in seen:
-                raise PabulibError(
-                    "VOTES", None, f"voter {voter_id!r} appears twice (ballot {position + 1})"
-                )
+                raise PabulibError("VOTES", None, f"voter {voter_id!r} appears twice (ballot {position + 1})")
             seen.add(voter_id)
     try:
         return Profile.from_columns(vote_type, votes, points, voter_ids, extras, tuple(header), extra_names)
@@ -398,9 +373,7 @@ def _parse_vote(
         return ids, None
     texts = [part.strip() for part in points_text.split(",")] if points_text else []
     if len(texts) != len(ids):
-        raise PabulibError(
-            "VOTES", line, f"{len(ids)} projects in vote but {len(texts)} values in points"
-        )
+        raise PabulibError("VOTES", line, f"{len(ids)} projects in vote but {len(texts)} values in points")
     try:
         points = tuple(parse_amount(text) for text in texts)
     except ValueError as exc:
@@ -425,88 +398,4 @@ def _check_counts(meta: dict[str, str], num_projects: int, num_votes: int) -> No
         if not text.strip().isdigit():
             raise PabulibError("META", None, f"{key} is not a whole number: {text!r}")
         if int(text) != actual:
-            raise PabulibError(
-                "META", None, f"{key} is {text} but the {section} section has {actual} rows"
-            )
-
-
-def dumps_pb(instance: Instance, profile: Profile) -> str:
-    """Write an instance and profile as the text of a `.pb` file.
-
-    META keeps every field of ``instance.meta`` in order; ``budget``, ``vote_type``,
-    ``num_projects`` and ``num_votes`` are set from the data, and missing required fields
-    get the placeholders of ``REQUIRED_META_DEFAULTS``.
-
-    Raises:
-        CountingError: an amount has no finite decimal form, or a ballot names a project
-            the instance does not have.
-    """
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    meta = {key: value for key, value in REQUIRED_META_DEFAULTS.items() if key not in instance.meta}
-    meta.update(instance.meta)
-    meta["num_projects"] = str(len(instance.projects))
-    meta["num_votes"] = str(len(profile))
-    meta["budget"] = format_amount(instance.budget)
-    meta["vote_type"] = profile.vote_type
-    out.write("META\n")
-    writer.writerow(["key", "value"])
-    writer.writerows(meta.items())
-
-    columns = _project_columns(instance)
-    out.write("PROJECTS\n")
-    writer.writerow(columns)
-    for project in instance.projects.values():
-        values = {"project_id": project.id, "cost": format_amount(project.cost), "name": project.name}
-        writer.writerow([values[c] if c in values else project.extra.get(c, "") for c in columns])
-
-    vote_columns = _vote_columns(profile)
-    out.write("VOTES\n")
-    writer.writerow(vote_columns)
-    for position, ballot in enumerate(profile.ballots):
-        for project_id in ballot.projects:
-            if project_id not in instance.projects:
-                raise CountingError(f"ballot {position + 1} names unknown project {project_id!r}")
-        values = {"voter_id": ballot.voter_id or str(position + 1), "vote": ",".join(ballot.projects)}
-        if ballot.points is not None:
-            values["points"] = ",".join(format_amount(Fraction(p)) for p in ballot.points)
-        writer.writerow([values[c] if c in values else ballot.extra.get(c, "") for c in vote_columns])
-    return out.getvalue()
-
-
-def write_pb(instance: Instance, profile: Profile, target: str | os.PathLike[str]) -> None:
-    """Write an instance and profile to a `.pb` file (UTF-8, ``\\n`` line ends).
-
-    Raises:
-        CountingError: see :func:`dumps_pb`.
-        OSError: the file cannot be written.
-    """
-    Path(target).write_text(dumps_pb(instance, profile), encoding="utf-8", newline="")
-
-
-def _project_columns(instance: Instance) -> list[str]:
-    """The PROJECTS header: the one read from the file, else the columns the data use."""
-    columns = [c for c in instance.project_columns if c]
-    if "project_id" not in columns or "cost" not in columns:
-        columns = ["project_id", "cost"] + [c for c in columns if c not in ("project_id", "cost")]
-    if "name" not in columns and any(p.name for p in instance.projects.values()):
-        columns.append("name")
-    for project in instance.projects.values():
-        for key in project.extra:
-            if key not in columns:
-                columns.append(key)
-    return columns
-
-
-def _vote_columns(profile: Profile) -> list[str]:
-    """The VOTES header: the one read from the file, else the columns the data use."""
-    has_points = profile.vote_type in POINT_TYPES
-    columns = [c for c in profile.columns if c and (has_points or c != "points")]
-    for name in ("voter_id", "vote", "points") if has_points else ("voter_id", "vote"):
-        if name not in columns:
-            columns.append(name)
-    for ballot in profile.ballots:
-        for key in ballot.extra:
-            if key not in columns:
-                columns.append(key)
-    return columns
+            raise PabulibError("META", None, f"{key} is {text} but the {section} section has {actual} rows")

@@ -7,11 +7,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from pb.counting.amounts import Money, as_amount
 from pb.counting.election import Election, compile_election
 from pb.counting.equalshares import compare_with_greedy, equal_shares
 from pb.counting.errors import CountingError
 from pb.counting.greedy import RuleRun, greedy
-from pb.counting.model import Instance, Money, Profile, as_amount
+from pb.counting.model import Instance, Profile
 from pb.counting.outcome import Outcome, ProjectResult, money_json
 from pb.counting.phragmen import phragmen
 from pb.counting.tiebreak import normalise_tie_break, tie_ranks
@@ -35,8 +36,7 @@ RULES: dict[str, RuleSpec] = {
     "greedy": RuleSpec("projects by score, highest first; fund each that still fits"),
     "greedy-no-skip": RuleSpec("projects by score; stop at the first that does not fit"),
     "greedy-threshold": RuleSpec(
-        "greedy over projects whose score reaches the threshold (META "
-        "min_project_score_threshold unless given)",
+        "greedy over projects whose score reaches the threshold (META min_project_score_threshold unless given)",
         ("threshold",),
     ),
     "equalshares": RuleSpec("Method of Equal Shares, each voter holding budget / n", _MES_OPTIONS),
@@ -125,9 +125,7 @@ def _dispatch(
     in_force.update(utility=utility, greedy_fill=greedy_fill)
     if add1:
         in_force["stop_when_exhaustive"] = stop
-    run = equal_shares(
-        election, ranks, utility=utility, add1=add1, stop_when_exhaustive=stop, greedy_fill=greedy_fill
-    )
+    run = equal_shares(election, ranks, utility=utility, add1=add1, stop_when_exhaustive=stop, greedy_fill=greedy_fill)
     if name.endswith("-comparison"):
         run = compare_with_greedy(election, ranks, run)
     return run
@@ -156,8 +154,7 @@ def _threshold(instance: Instance, given: object) -> Money:
     value = instance.meta_amount("min_project_score_threshold")
     if value is None:
         raise CountingError(
-            "greedy-threshold needs a threshold: pass threshold= or set META "
-            "min_project_score_threshold"
+            "greedy-threshold needs a threshold: pass threshold= or set META min_project_score_threshold"
         )
     return value
 

@@ -31,9 +31,7 @@ def normalise_tie_break(spec: str | Sequence[str] | None) -> str:
     keys = [part.strip() for part in parts if part.strip()]
     for key in keys:
         if key not in TIE_BREAK_KEYS:
-            raise CountingError(
-                f"unknown tie-break key {key!r}; use some of {', '.join(TIE_BREAK_KEYS)}"
-            )
+            raise CountingError(f"unknown tie-break key {key!r}; use some of {', '.join(TIE_BREAK_KEYS)}")
     if len(set(keys)) != len(keys):
         raise CountingError(f"tie-break order repeats a key: {','.join(keys)}")
     if "id-asc" not in keys and "id-desc" not in keys:

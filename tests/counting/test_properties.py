@@ -14,9 +14,7 @@ from pb.counting.model import Ballot
 
 from .pabutools_bridge import pbt_greedy, pbt_mes, pbt_mes_add1, pbt_phragmen
 
-SETTINGS = settings(
-    deadline=None, max_examples=500, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(deadline=None, max_examples=500, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -60,9 +58,7 @@ def test_never_over_budget(election: tuple[Instance, Profile], rule: str) -> Non
 
 @SETTINGS
 @given(elections(("approval", "cumulative", "ordinal")), st.sampled_from(sorted(RULES)), st.randoms())
-def test_shuffling_ballots_changes_nothing(
-    election: tuple[Instance, Profile], rule: str, rng: random.Random
-) -> None:
+def test_shuffling_ballots_changes_nothing(election: tuple[Instance, Profile], rule: str, rng: random.Random) -> None:
     instance, profile = election
     if rule == "phragmen" and profile.vote_type != "approval":
         return
