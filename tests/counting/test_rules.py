@@ -215,3 +215,27 @@ def test_exact_fallbacks_give_the_same_outcomes(path: object, monkeypatch: pytes
     assert count(instance, profile, "equalshares").to_dict() == expected
     monkeypatch.setattr(mes_module, "_check", lambda *args: None)
     assert count(instance, profile, "equalshares").to_dict() == expected
+
+
+def test_decimal_costs_and_budgets_match_pabutools() -> None:
+    from .pabutools_bridge import pbt_greedy, pbt_mes, pbt_mes_add1, pbt_phragmen
+
+    instance = Instance.create(
+        {"a": Fraction("12.5"), "b": Fraction("20.25"), "c": 7, "d": Fraction("30.1")}, Fraction("50.75")
+    )
+    profile = Profile.from_approvals([["a", "b"], ["b", "c"], ["a", "d"], ["d"], ["b"], ["a", "c", "d"]])
+    assert count(instance, profile, "greedy").selected == pbt_greedy(instance, profile)
+    assert sorted(count(instance, profile, "equalshares").selected) == sorted(pbt_mes(instance, profile))
+    add1 = count(instance, profile, "equalshares/add1")
+    assert sorted(add1.selected) == sorted(pbt_mes_add1(instance, profile))
+    assert add1.total_cost <= instance.budget
+    assert sorted(count(instance, profile, "phragmen").selected) == pbt_phragmen(instance, profile)
+
+
+def test_free_projects_with_support_are_funded_first_by_equal_shares() -> None:
+    instance = Instance.create({"free": 0, "paid": 30, "ignored": 0}, 30)
+    profile = Profile.from_approvals([["paid", "free"], ["paid"]])
+    outcome = count(instance, profile, "equalshares")
+    assert outcome.selected == ["free", "paid"]
+    assert outcome.projects["free"].rho == 0
+    assert outcome.projects["ignored"].status == "no-support"
