@@ -63,7 +63,12 @@ def record(
 
 def entry_hash(entry: AuditEntry) -> str:
     """SHA-256 over the entry's fields in a canonical JSON form, chained to the previous hash."""
-    fields = {
+    canonical = json.dumps(_hashed_fields(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    return {
         "seq": entry.seq,
         "at": _timestamp(entry.at),
         "actor_id": entry.actor_id,
@@ -76,8 +81,6 @@ def entry_hash(entry: AuditEntry) -> str:
         "detail": entry.detail,
         "prev_hash": entry.prev_hash,
     }
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _timestamp(at: datetime) -> str:
@@ -119,17 +122,4 @@ def count_entries() -> int:
 
 def as_dict(entry: AuditEntry) -> dict[str, Any]:
     """The entry as exported: every hashed field plus its hash."""
-    return {
-        "seq": entry.seq,
-        "at": _timestamp(entry.at),
-        "actor_id": entry.actor_id,
-        "actor_name": entry.actor_name,
-        "role": entry.role,
-        "action": entry.action,
-        "cycle_id": entry.cycle_id,
-        "stage_id": entry.stage_id,
-        "subject": entry.subject,
-        "detail": entry.detail,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
-    }
+    return {**_hashed_fields(entry), "hash": entry.hash}
