@@ -84,7 +84,7 @@ SCHEMAS: dict[str, Any] = {
         selected={"type": "array", "items": INT},
         projects={"type": "array", "items": _obj(id=INT, votes=INT, selected=BOOL, explanation=STR)},
     ),
-    "Decision": _obj(proposal=INT, funded=BOOL, reason=STR, override_ground=NSTR, recorded_at=TIME),
+    "Decision": _obj(proposal=INT, funded=BOOL, reason=STR, override_ground=NSTR, changes=NSTR, recorded_at=TIME),
     "Error": _obj(error=STR),
 }
 

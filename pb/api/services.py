@@ -155,6 +155,7 @@ def decisions(cycle: Cycle) -> list[dict[str, Any]]:
             "funded": d.funded,
             "reason": d.reason,
             "override_ground": d.override_ground,
+            "changes": d.changes,
             "recorded_at": d.recorded_at.isoformat(),
         }
         for d in sorted(decisions_for(cycle), key=lambda d: d.proposal_id)

@@ -59,7 +59,9 @@ def turnout_by_channel(stage: Stage) -> dict[str, int]:
 def _decision_word(row: ResultRow) -> str:
     if row.decision is None:
         return ""
-    return "funded" if row.decision.funded else "not funded"
+    if row.decision.funded:
+        return "funded with changes" if row.decision.changes else "funded"
+    return "not funded"
 
 
 def cycle_record(cycle: Cycle) -> dict[str, Any]:
@@ -107,6 +109,7 @@ def cycle_record(cycle: Cycle) -> dict[str, Any]:
                 "decision": _decision_word(row) or None,
                 "decision_reason": row.decision.reason if row.decision else None,
                 "override_ground": row.decision.override_ground if row.decision else None,
+                "changes": row.decision.changes if row.decision else None,
             }
             for row in rows
         ],

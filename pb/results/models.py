@@ -49,6 +49,7 @@ class ProjectDecision(Base):
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     funded: Mapped[bool]
+    changes: Mapped[str | None] = mapped_column(Text)  # "fund with changes": what changes, in public
     reason: Mapped[str] = mapped_column(Text)
     # Set when the decision overrides a binding vote, as the decision mandate allows: published.
     override_ground: Mapped[str | None] = mapped_column(String(200))

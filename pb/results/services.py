@@ -186,11 +186,16 @@ def decision_terms(cycle: Cycle) -> DecisionTerms:
 
 @dataclass(frozen=True)
 class Choice:
-    """What commissioners decide for one project; `ground` only for overriding a binding vote."""
+    """What commissioners decide for one project.
+
+    `changes` makes it "fund with changes" (the changes are published); `ground` is only for
+    overriding a binding vote.
+    """
 
     funded: bool
     reason: str = ""
     ground: str | None = None
+    changes: str = ""
 
 
 def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None = None) -> list[ProjectDecision]:
@@ -228,11 +233,17 @@ def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None
                 # Departing from a binding vote: the mandate's override clause decides.
                 require(actor, Action.OVERRIDE_RESULT, stage, ground=choice.ground)
                 ground = choice.ground
+        if choice.changes.strip() and not choice.funded:
+            raise InvalidInput(
+                f"Changes can only be made to a project that is funded: “{row.proposal.title}”.",
+                field=f"changes-{row.proposal.id}",
+            )
         decisions.append(
             ProjectDecision(
                 stage_id=stage.id,
                 proposal_id=row.proposal.id,
                 funded=choice.funded,
+                changes=choice.changes.strip() or None,
                 reason=reason or row.explanation,
                 override_ground=ground,
                 recorded_by_id=actor.id,

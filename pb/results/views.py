@@ -83,6 +83,7 @@ def record_decision(cycle_id: int) -> Response:
                 funded=request.form.get(f"funded-{row.proposal.id}", "yes" if row.funded_by_vote else "no") == "yes",
                 reason=request.form.get(f"reason-{row.proposal.id}", ""),
                 ground=request.form.get(f"ground-{row.proposal.id}") or None,
+                changes=request.form.get(f"changes-{row.proposal.id}", ""),
             )
             for row in rows
         }

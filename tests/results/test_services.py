@@ -124,3 +124,19 @@ def test_an_override_the_decision_mandate_allows_is_recorded_and_published(
     db.session.commit()
     page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
     assert "Override of the binding vote" in page and "The land is contaminated." in page
+
+
+def test_funding_with_changes_is_published_and_only_for_funded_projects(open_vote, make_user, commissioner) -> None:
+    from pb.errors import InvalidInput
+    from pb.results.exports import cycle_record
+
+    cycle, (a, b, _c) = open_vote(costs=(600_000, 600_000, 100_000))
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
+    _count(cycle, commissioner)
+    open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
+    with pytest.raises(InvalidInput):
+        record_decision(cycle, commissioner, {b.id: Choice(False, changes="Smaller")})
+    decisions = record_decision(cycle, commissioner, {a.id: Choice(True, changes="Built in two phases.")})
+    assert next(d for d in decisions if d.proposal_id == a.id).changes == "Built in two phases."
+    project = next(p for p in cycle_record(cycle)["projects"] if p["id"] == a.id)
+    assert (project["decision"], project["changes"]) == ("funded with changes", "Built in two phases.")
