@@ -38,11 +38,12 @@ def create_app(config: str | type[Config] | None = None, **overrides: Any) -> Fl
     _register_blueprints(app)
 
     from pb.errors import register_error_handlers
-    from pb.security import register_security_headers
+    from pb.security import register_security_headers, register_session_timeouts
     from pb.templating import register_template_helpers
 
     register_error_handlers(app)
     register_security_headers(app)
+    register_session_timeouts(app)
     register_template_helpers(app)
 
     from pb.cli import pb_cli
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb.audit.views import bp as audit
     from pb.cycles.views import bp as cycles
     from pb.deliberation.views import bp as deliberation
+    from pb.delivery.views import bp as delivery
     from pb.mandates.views import bp as mandates
     from pb.priorities.views import bp as priorities
     from pb.proposals.views import bp as proposals
@@ -90,3 +92,4 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts, cycles, mandates, priorities, proposals, deliberation, voting, results, audit, api):
         app.register_blueprint(blueprint)
+    app.register_blueprint(delivery)

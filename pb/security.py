@@ -1,8 +1,11 @@
-"""Strict security headers on every response."""
+"""Strict security headers on every response, and sessions that end when left alone or grow old."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import time
+
+from flask import Flask, Response, flash, session
+from flask_login import current_user, logout_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,3 +38,27 @@ def register_security_headers(app: Flask) -> None:
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response
+
+
+def register_session_timeouts(app: Flask) -> None:
+    """Sign a person out after SESSION_IDLE_TIMEOUT without a request, or SESSION_ABSOLUTE_TIMEOUT after sign-in.
+
+    A shared device at a library or an event must not stay signed in for the next person.
+    """
+
+    @app.before_request
+    def expire_session() -> None:
+        if not current_user.is_authenticated:
+            return
+        now = int(time.time())
+        started = session.setdefault("started_at", now)
+        seen = session.get("seen_at", now)
+        idle = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+        absolute = app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+        if now - seen > idle or now - started > absolute:
+            logout_user()
+            session.clear()
+            flash("You were signed out because the session was left for a while. Sign in again to continue.",
+                  "info")
+            return
+        session["seen_at"] = now

@@ -76,3 +76,31 @@ def test_sign_out_needs_a_post(login_as, resident) -> None:
     assert client.get("/sign-out").status_code == 405
     assert client.submit("/sign-out").status_code == 303
     assert "Sign in" in client.get("/").get_data(as_text=True)
+
+
+def test_a_session_left_alone_or_too_old_signs_out(client, resident, app) -> None:
+    import time
+
+    client.submit("/sign-in", {"email": resident.email, "password": PASSWORD})
+    assert resident.name in client.get("/").get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - 31 * 60
+    page = client.get("/").get_data(as_text=True)
+    assert "signed out because the session was left" in page and resident.name not in page
+
+    client.csrf = None
+    client.submit("/sign-in", {"email": resident.email, "password": PASSWORD})
+    with client.session_transaction() as session:
+        session["started_at"] = int(time.time()) - 9 * 3600  # active all along, but signed in too long ago
+    assert resident.name not in client.get("/").get_data(as_text=True)
+
+
+def test_production_refuses_to_start_without_its_secrets(monkeypatch) -> None:
+    import pytest
+
+    from config import ProductionConfig
+
+    for name in ("SECRET_KEY", "BALLOT_KEY_SECRET", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY, BALLOT_KEY_SECRET, DATABASE_URL"):
+        create_app(ProductionConfig)
