@@ -1,0 +1,26 @@
+"""gunicorn settings for production: `gunicorn app:app` reads this file.
+
+Every setting can be overridden from the environment (GUNICORN_CMD_ARGS) or the command line.
+App servers keep no state of their own: sessions are signed cookies, rate limits live in Redis
+when RATELIMIT_STORAGE_URI says so, and everything else is in PostgreSQL; so a council can run
+as many servers as it needs behind a load balancer.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Threads overlap the time a request waits for the database; processes use the cores.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("THREADS", 4))
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak can never take a server down during a vote.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+raw_env = ["FLASK_CONFIG=production"]
