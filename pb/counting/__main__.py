@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tally.add_argument("--stop-when-exhaustive", action="store_true", help="add1: stop at the first exhaustive outcome")
     tally.add_argument("--greedy-fill", action="store_true", help="equalshares: spend what is left greedily")
     tally.add_argument("--ordinal-length", type=int, help="L for ordinal ballots (default: META max_length)")
+    tally.add_argument("--increment", help="add1: endowment step in money units (default: 1)")
     commands.add_parser("rules", help="list the rules")
     args = parser.parse_args(argv)
     if args.command == "rules":
@@ -56,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("threshold", args.threshold),
             ("stop_when_exhaustive", args.stop_when_exhaustive or None),
             ("greedy_fill", args.greedy_fill or None),
+            ("increment", args.increment),
         ):
             if value is not None:
                 if key not in accepted:

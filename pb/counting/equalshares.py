@@ -33,8 +33,10 @@ def equal_shares(
     add1: bool = False,
     stop_when_exhaustive: bool = False,
     greedy_fill: bool = False,
+    increment: Money = 1,
 ) -> RuleRun:
-    """Count with MES (``add1`` selects the Pabulib add1 completion)."""
+    """Count with MES (``add1`` selects the Pabulib add1 completion, raising each voter's
+    endowment by ``increment`` money units per step)."""
     data = mes.prepare(election, ranks, utility)
     n = election.n_voters
     result = RuleRun()
@@ -46,7 +48,7 @@ def equal_shares(
         final = mes.run(data, endowment)
         result.details = {"endowment": endowment, "rounds": 1}
     else:
-        final, details = _add1(data, stop_when_exhaustive)
+        final, details = _add1(data, stop_when_exhaustive, increment)
         result.details = details
     _explain(data, final, result)
     if greedy_fill:
@@ -54,7 +56,7 @@ def equal_shares(
     return result
 
 
-def _add1(data: mes.MesData, stop_when_exhaustive: bool) -> tuple[mes.MesRun, dict[str, object]]:
+def _add1(data: mes.MesData, stop_when_exhaustive: bool, increment: Money) -> tuple[mes.MesRun, dict[str, object]]:
     """The add1 loop; returns the accepted run and figures describing the loop."""
     election = data.election
     budget = election.budget
@@ -76,10 +78,10 @@ def _add1(data: mes.MesData, stop_when_exhaustive: bool) -> tuple[mes.MesRun, di
             # Every supported project is funded: a larger endowment cannot change the set.
             stop = "all-funded"
             break
-        endowment += 1
+        endowment += increment
     # The first run, with at most the budget shared out, can never overspend.
     assert accepted is not None
-    final_endowment = endowment if stop != "overspent" else endowment - 1
+    final_endowment = endowment if stop != "overspent" else endowment - increment
     return accepted, {"endowment": final_endowment, "rounds": rounds, "stopped_because": stop}
 
 

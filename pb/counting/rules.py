@@ -30,7 +30,7 @@ class RuleSpec:
 
 
 _MES_OPTIONS = ("utility", "greedy_fill")
-_ADD1_OPTIONS = ("utility", "stop_when_exhaustive", "greedy_fill")
+_ADD1_OPTIONS = ("utility", "stop_when_exhaustive", "greedy_fill", "increment")
 
 RULES: dict[str, RuleSpec] = {
     "greedy": RuleSpec("projects by score, highest first; fund each that still fits"),
@@ -66,7 +66,9 @@ def count(instance: Instance, profile: Profile, rule: str | None = None, **optio
     ballots, default META ``max_length`` or the longest ballot); ``threshold`` for
     ``greedy-threshold``; for the equalshares rules ``utility`` (``"cost"``, the default,
     or ``"score"``: one unit per approval, or the points given) and ``greedy_fill``
-    (default false); for the add1 rules also ``stop_when_exhaustive`` (default false).
+    (default false); for the add1 rules also ``stop_when_exhaustive`` (default false) and
+    ``increment`` (default 1: the endowment step in the instance's money units; an app
+    counting in pence passes 100 to step by one pound, as Pabulib steps by one unit).
 
     Raises:
         CountingError: unknown rule or option, bad option value, ballots that do not match
@@ -122,10 +124,21 @@ def _dispatch(
     greedy_fill = _flag(options, "greedy_fill")
     add1 = name.startswith("equalshares/add1")
     stop = _flag(options, "stop_when_exhaustive") if add1 else False
+    increment = as_amount(options.get("increment", 1), "increment")
+    if increment <= 0:
+        raise CountingError(f"increment must be positive, not {increment}")
     in_force.update(utility=utility, greedy_fill=greedy_fill)
     if add1:
-        in_force["stop_when_exhaustive"] = stop
-    run = equal_shares(election, ranks, utility=utility, add1=add1, stop_when_exhaustive=stop, greedy_fill=greedy_fill)
+        in_force.update(stop_when_exhaustive=stop, increment=money_json(increment))
+    run = equal_shares(
+        election,
+        ranks,
+        utility=utility,
+        add1=add1,
+        stop_when_exhaustive=stop,
+        greedy_fill=greedy_fill,
+        increment=increment,
+    )
     if name.endswith("-comparison"):
         run = compare_with_greedy(election, ranks, run)
     return run

@@ -239,3 +239,16 @@ def test_free_projects_with_support_are_funded_first_by_equal_shares() -> None:
     assert outcome.selected == ["free", "paid"]
     assert outcome.projects["free"].rho == 0
     assert outcome.projects["ignored"].status == "no-support"
+
+
+def test_add1_increment_steps_in_whole_currency_units() -> None:
+    # Money in pence: stepping by 100 (one pound) as Pabulib steps by one currency unit.
+    instance = Instance.create({"A": 10_000, "B": 5_000, "C": 5_000}, 10_000)
+    profile = Profile.from_approvals([["A"]] * 5 + [["B", "C"]] * 4)
+    outcome = count(instance, profile, "equalshares/add1", increment=100)
+    assert outcome.selected == ["B"]
+    assert outcome.options["increment"] == 100
+    assert outcome.details["endowment"] == 1911  # 1111 + 8 steps of 100; 2011 overspends
+    assert outcome.details["rounds"] == 10
+    with pytest.raises(CountingError, match="increment must be positive"):
+        count(instance, profile, "equalshares/add1", increment=0)
