@@ -1,0 +1,584 @@
+"""Co-delivery and co-assessment, and starting the next cycle from a finished one.
+
+Only funded projects (a decision recorded with `funded`) are delivered: commissioners report
+on them, residents pledge to them, and once delivered they are rated. Every change goes
+through `mandates.authority.require()` and into the audit log; the view commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, select
+
+from pb.accounts.models import User
+from pb.audit.services import record
+from pb.cycles.models import Cycle, Stage, StageKind, StageState
+from pb.cycles.services import create_cycle
+from pb.db import session, utcnow
+from pb.delivery.models import (
+    Assessment,
+    CarriedProposal,
+    CarryOverConsent,
+    CycleCarryOver,
+    DeliveryStatus,
+    Lesson,
+    Pledge,
+    ProjectUpdate,
+)
+from pb.errors import Conflict, InvalidInput, NotFound
+from pb.mandates.authority import Action, allowed, require
+from pb.mandates.boundaries import DeliveryBoundaries
+from pb.priorities.models import Theme
+from pb.proposals.models import Proposal, ProposalImage, ProposalStatus
+from pb.proposals.services import apply_fields, fields_of, snapshot
+from pb.results.models import ProjectDecision
+
+MAX_BODY = 5000
+MAX_MILESTONE = 120
+MAX_MATERIALS = 1000
+MAX_HOURS = 10_000
+MAX_COMMENT = 2000
+STATUS_WORDS = {
+    DeliveryStatus.NOT_STARTED: "Not started",
+    DeliveryStatus.IN_PROGRESS: "In progress",
+    DeliveryStatus.DELIVERED: "Delivered",
+    DeliveryStatus.STOPPED: "Stopped",
+}
+
+
+def _stage(cycle: Cycle, kind: StageKind) -> Stage:
+    stage = cycle.stage_of_kind(kind)
+    if stage is None:
+        raise NotFound(f"This cycle has no {kind.value} stage.")
+    return stage
+
+
+# Funded projects -------------------------------------------------------------------------------
+
+
+def decisions_of(cycle: Cycle) -> dict[int, ProjectDecision]:
+    """The decision recorded for each project of the cycle, by proposal id."""
+    query = select(ProjectDecision).join(Stage, ProjectDecision.stage_id == Stage.id).where(Stage.cycle_id == cycle.id)
+    return {d.proposal_id: d for d in session().scalars(query)}
+
+
+def funded_projects(cycle: Cycle) -> list[Proposal]:
+    """The projects the decision funded, in the order they were proposed."""
+    funded = [pid for pid, d in decisions_of(cycle).items() if d.funded]
+    if not funded:
+        return []
+    return list(session().scalars(select(Proposal).where(Proposal.id.in_(funded)).order_by(Proposal.id)))
+
+
+def get_funded_project(cycle: Cycle, proposal_id: int) -> Proposal:
+    """Raises NotFound unless the proposal is of this cycle and was funded."""
+    decision = decisions_of(cycle).get(proposal_id)
+    proposal = session().get(Proposal, proposal_id)
+    if proposal is None or proposal.cycle_id != cycle.id or decision is None or not decision.funded:
+        raise NotFound("There is no funded project with that number in this cycle.")
+    return proposal
+
+
+def _require_funded(proposal: Proposal) -> ProjectDecision:
+    decision = decisions_of(proposal.cycle).get(proposal.id)
+    if decision is None or not decision.funded:
+        raise Conflict("Only projects the decision funded are delivered.", clause="delivery.funded")
+    return decision
+
+
+# Delivery -------------------------------------------------------------------------------------
+
+
+def post_update(
+    proposal: Proposal,
+    actor: User,
+    *,
+    status: DeliveryStatus,
+    body: str,
+    milestone: str | None = None,
+    milestone_due: date | None = None,
+    spend_to_date: int | None = None,
+) -> ProjectUpdate:
+    """A commissioner reports progress on a funded project: its status, a milestone, the spend so far.
+
+    Raises StageNotOpen, NotAuthorised, Conflict (not funded) or InvalidInput.
+    """
+    stage = _stage(proposal.cycle, StageKind.DELIVERY)
+    verdict = require(actor, Action.POST_UPDATE, stage)
+    _require_funded(proposal)
+    body, milestone = body.strip(), (milestone or "").strip() or None
+    if not body:
+        raise InvalidInput("Say what has happened since the last update.", field="body")
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"Keep the update under {MAX_BODY:,} characters.", field="body")
+    if milestone and len(milestone) > MAX_MILESTONE:
+        raise InvalidInput(f"Name the milestone in {MAX_MILESTONE} characters or fewer.", field="milestone")
+    if milestone_due is not None and milestone is None:
+        raise InvalidInput("Name the milestone the date is for.", field="milestone")
+    if spend_to_date is not None and spend_to_date < 0:
+        raise InvalidInput("The spend cannot be less than nothing.", field="spend_to_date")
+    update = ProjectUpdate(
+        proposal_id=proposal.id,
+        status=status,
+        body=body,
+        milestone=milestone,
+        milestone_due=milestone_due,
+        spend_to_date=spend_to_date,
+        author_id=actor.id,
+        author_name=actor.name,
+    )
+    session().add(update)
+    session().flush()
+    record(
+        "delivery.update",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=f"proposal {proposal.id}",
+        detail={"status": status.value, "spend_to_date": spend_to_date, "milestone": milestone},
+    )
+    return update
+
+
+def pledge(proposal: Proposal, actor: User, *, hours: int = 0, materials: str = "", given: bool = False) -> Pledge:
+    """A resident pledges hours or materials to a funded project, or changes their pledge.
+
+    One pledge a person a project; `given` says they have given it. Raises StageNotOpen,
+    NotAuthorised, OutsideMandate (the mandate asks for no pledges), Conflict (not funded)
+    or InvalidInput.
+    """
+    stage = _stage(proposal.cycle, StageKind.DELIVERY)
+    verdict = require(actor, Action.PLEDGE, stage)
+    _require_funded(proposal)
+    materials = materials.strip()
+    if not 0 <= hours <= MAX_HOURS:
+        raise InvalidInput(f"Enter a number of hours from 0 to {MAX_HOURS:,}.", field="hours")
+    if len(materials) > MAX_MATERIALS:
+        raise InvalidInput(f"Keep the materials under {MAX_MATERIALS:,} characters.", field="materials")
+    if hours == 0 and not materials:
+        raise InvalidInput("Pledge some hours, some materials, or both.", field="hours")
+    existing = my_pledge(proposal, actor)
+    now = utcnow()
+    if existing is None:
+        existing = Pledge(proposal_id=proposal.id, user_id=actor.id)
+        session().add(existing)
+    existing.hours, existing.materials, existing.updated_at = hours, materials, now
+    if given and not existing.given:
+        existing.given_at = now
+    elif not given:
+        existing.given_at = None
+    existing.given = given
+    session().flush()
+    record(
+        "delivery.pledge",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=f"proposal {proposal.id}",
+        detail={"hours": hours, "materials": bool(materials), "given": given},
+    )
+    return existing
+
+
+def withdraw_pledge(proposal: Proposal, actor: User) -> None:
+    """Take back one's pledge. Raises StageNotOpen, NotAuthorised, OutsideMandate or NotFound."""
+    stage = _stage(proposal.cycle, StageKind.DELIVERY)
+    verdict = require(actor, Action.PLEDGE, stage)
+    existing = my_pledge(proposal, actor)
+    if existing is None:
+        raise NotFound("You have not pledged anything to this project.")
+    session().execute(delete(Pledge).where(Pledge.id == existing.id))
+    session().flush()
+    record("delivery.pledge_withdraw", actor=actor, role=verdict.role, stage=stage, subject=f"proposal {proposal.id}")
+
+
+def my_pledge(proposal: Proposal, viewer: User | None) -> Pledge | None:
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    return session().scalar(select(Pledge).where(Pledge.proposal_id == proposal.id, Pledge.user_id == viewer.id))
+
+
+def updates_of(proposal: Proposal) -> list[ProjectUpdate]:
+    """The project's updates, oldest first."""
+    query = select(ProjectUpdate).where(ProjectUpdate.proposal_id == proposal.id)
+    return list(session().scalars(query.order_by(ProjectUpdate.posted_at, ProjectUpdate.id)))
+
+
+def pledges_of(proposal: Proposal) -> list[Pledge]:
+    return list(session().scalars(select(Pledge).where(Pledge.proposal_id == proposal.id).order_by(Pledge.id)))
+
+
+@dataclass(frozen=True)
+class Contributions:
+    """Residents' contributions to a project (or a cycle) beside the council's spend."""
+
+    funded: int  # pence: what the decision funded (the project's cost)
+    spent: int  # pence: the council's spend reported so far
+    pledgers: int
+    hours_pledged: int
+    hours_given: int
+    materials: list[tuple[str, bool]]  # (what, given)
+
+
+@dataclass(frozen=True)
+class ProjectDelivery:
+    proposal: Proposal
+    updates: list[ProjectUpdate]
+    contributions: Contributions
+
+    @property
+    def latest(self) -> ProjectUpdate | None:
+        return self.updates[-1] if self.updates else None
+
+    @property
+    def status(self) -> DeliveryStatus:
+        return self.latest.status if self.latest else DeliveryStatus.NOT_STARTED
+
+    @property
+    def status_words(self) -> str:
+        return STATUS_WORDS[self.status]
+
+    @property
+    def milestones(self) -> list[ProjectUpdate]:
+        return [u for u in self.updates if u.milestone]
+
+
+def _spent(updates: Sequence[ProjectUpdate]) -> int:
+    reported = [u.spend_to_date for u in updates if u.spend_to_date is not None]
+    return reported[-1] if reported else 0
+
+
+def project_delivery(proposal: Proposal) -> ProjectDelivery:
+    """A funded project's updates and contributions."""
+    updates = updates_of(proposal)
+    pledges = pledges_of(proposal)
+    contributions = Contributions(
+        funded=proposal.cost,
+        spent=_spent(updates),
+        pledgers=len(pledges),
+        hours_pledged=sum(p.hours for p in pledges),
+        hours_given=sum(p.hours for p in pledges if p.given),
+        materials=[(p.materials, p.given) for p in pledges if p.materials],
+    )
+    return ProjectDelivery(proposal, updates, contributions)
+
+
+@dataclass(frozen=True)
+class DeliveryOverview:
+    projects: list[ProjectDelivery]
+    totals: Contributions
+    may_pledge: bool  # the delivery mandate asks residents to pledge
+    counts: dict[DeliveryStatus, int]  # every funded project, by status
+
+
+def delivery_overview(cycle: Cycle, status: DeliveryStatus | None = None) -> DeliveryOverview:
+    """Every funded project with its status and contributions, and the cycle's totals.
+
+    The totals always cover every funded project; `status` only narrows the list.
+    """
+    projects = [project_delivery(p) for p in funded_projects(cycle)]
+    totals = Contributions(
+        funded=sum(p.contributions.funded for p in projects),
+        spent=sum(p.contributions.spent for p in projects),
+        pledgers=sum(p.contributions.pledgers for p in projects),
+        hours_pledged=sum(p.contributions.hours_pledged for p in projects),
+        hours_given=sum(p.contributions.hours_given for p in projects),
+        materials=[m for p in projects for m in p.contributions.materials],
+    )
+    stage = cycle.stage_of_kind(StageKind.DELIVERY)
+    mandate = (stage.agreed_mandate or stage.mandate) if stage else None
+    terms = mandate.boundaries if mandate else None
+    may_pledge = isinstance(terms, DeliveryBoundaries) and terms.residents_may_pledge
+    shown = [p for p in projects if status is None or p.status == status]
+    counts = {s: sum(1 for p in projects if p.status == s) for s in DeliveryStatus}
+    return DeliveryOverview(shown, totals, may_pledge, counts)
+
+
+# Co-assessment --------------------------------------------------------------------------------
+
+
+def rate_project(proposal: Proposal, actor: User, *, rating: int, comment: str = "") -> Assessment:
+    """Rate (1 to 5) and comment on a delivered project; rating again changes one's rating.
+
+    Raises StageNotOpen, NotAuthorised, OutsideMandate (the mandate limits who rates),
+    Conflict (not funded, or not delivered) or InvalidInput.
+    """
+    stage = _stage(proposal.cycle, StageKind.ASSESSMENT)
+    verdict = require(actor, Action.RATE_PROJECT, stage)
+    _require_funded(proposal)
+    if project_delivery(proposal).status != DeliveryStatus.DELIVERED:
+        raise Conflict("Only delivered projects can be rated.", clause="assessment.delivered")
+    comment = comment.strip()
+    if rating not in range(1, 6):
+        raise InvalidInput("Choose a rating from 1 to 5.", field="rating")
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput(f"Keep your comment under {MAX_COMMENT:,} characters.", field="comment")
+    assessment = my_assessment(proposal, actor)
+    if assessment is None:
+        assessment = Assessment(proposal_id=proposal.id, user_id=actor.id)
+        session().add(assessment)
+    assessment.rating, assessment.comment, assessment.author_name = rating, comment, actor.name
+    assessment.updated_at = utcnow()
+    session().flush()
+    record(
+        "assessment.rate",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=f"proposal {proposal.id}",
+        detail={"rating": rating, "clause": verdict.clause},
+    )
+    return assessment
+
+
+def my_assessment(proposal: Proposal, viewer: User | None) -> Assessment | None:
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    query = select(Assessment).where(Assessment.proposal_id == proposal.id, Assessment.user_id == viewer.id)
+    return session().scalar(query)
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """What residents made of a delivered project: public, like the comments."""
+
+    count: int
+    average: float | None  # rounded to one decimal place for showing
+    by_rating: dict[int, int]  # 5 → how many gave 5 …
+    assessments: list[Assessment] = field(default_factory=list)
+
+    @property
+    def comments(self) -> list[Assessment]:
+        return [a for a in self.assessments if a.comment]
+
+
+def ratings_of(proposal: Proposal) -> Ratings:
+    query = select(Assessment).where(Assessment.proposal_id == proposal.id)
+    assessments = list(session().scalars(query.order_by(Assessment.updated_at.desc(), Assessment.id.desc())))
+    by_rating = {n: sum(1 for a in assessments if a.rating == n) for n in range(5, 0, -1)}
+    average = round(sum(a.rating for a in assessments) / len(assessments), 1) if assessments else None
+    return Ratings(len(assessments), average, by_rating, assessments)
+
+
+# Lessons and the next cycle -------------------------------------------------------------------
+
+
+def record_lesson(cycle: Cycle, actor: User, body: str) -> Lesson:
+    """A commissioner publishes what they learned, while the delivery or assessment stage is open.
+
+    Raises NotFound (neither stage), StageNotOpen, NotAuthorised or InvalidInput.
+    """
+    stages = [s for s in cycle.stages if s.kind in (StageKind.DELIVERY, StageKind.ASSESSMENT)]
+    if not stages:
+        raise NotFound("This cycle has no delivery or assessment stage.")
+    stage = next((s for s in stages if s.is_open), stages[-1])
+    verdict = require(actor, Action.RECORD_LESSON, stage)
+    body = body.strip()
+    if not body:
+        raise InvalidInput("Write what you learned.", field="body")
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"Keep the lesson under {MAX_BODY:,} characters.", field="body")
+    lesson = Lesson(cycle_id=cycle.id, body=body, author_id=actor.id, author_name=actor.name)
+    session().add(lesson)
+    session().flush()
+    record("assessment.lesson", actor=actor, role=verdict.role, stage=stage, subject=f"lesson {lesson.id}")
+    return lesson
+
+
+def lessons_of(cycle: Cycle) -> list[Lesson]:
+    return list(session().scalars(select(Lesson).where(Lesson.cycle_id == cycle.id).order_by(Lesson.id)))
+
+
+def consent_to_carry_over(proposal: Proposal, actor: User, *, consent: bool = True) -> None:
+    """The proposer of an unfunded proposal agrees (or no longer agrees) to carry it into the next cycle.
+
+    Raises NotFound (no decision stage), StageNotOpen (the decision stage has not opened),
+    NotAuthorised (not the proposer), Conflict (not decided unfunded, or already carried over).
+    """
+    stage = _stage(proposal.cycle, StageKind.DECISION)
+    verdict = require(actor, Action.CONSENT_TO_CARRY_OVER, stage, author_id=proposal.author_id)
+    decision = decisions_of(proposal.cycle).get(proposal.id)
+    if decision is None or decision.funded:
+        raise Conflict("Only proposals the decision did not fund can be carried over.", clause="carry_over.unfunded")
+    if carried_into(proposal.cycle) is not None:
+        raise Conflict("The next cycle has already been started from this one.", clause="carry_over.started")
+    existing = consent_of(proposal)
+    if consent and existing is None:
+        session().add(CarryOverConsent(proposal_id=proposal.id, user_id=actor.id))
+    elif not consent and existing is not None:
+        session().execute(delete(CarryOverConsent).where(CarryOverConsent.id == existing.id))
+    else:
+        return  # nothing changes: nothing to record
+    session().flush()
+    record(
+        "proposal.carry_over_consent",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=f"proposal {proposal.id}",
+        detail={"consent": consent},
+    )
+
+
+def consent_of(proposal: Proposal) -> CarryOverConsent | None:
+    return session().scalar(select(CarryOverConsent).where(CarryOverConsent.proposal_id == proposal.id))
+
+
+@dataclass(frozen=True)
+class CarryOverOffer:
+    """What the proposal page says about carrying an unfunded proposal into the next cycle."""
+
+    consented: bool
+    may_consent: bool  # the viewer is the proposer and may still change their mind
+    carried_to: Proposal | None  # the proposal it became in the next cycle
+
+
+def carry_over_offer(proposal: Proposal, viewer: User | None) -> CarryOverOffer | None:
+    """None unless the decision left the proposal unfunded."""
+    decision = decisions_of(proposal.cycle).get(proposal.id)
+    if decision is None or decision.funded:
+        return None
+    carried = session().scalar(select(CarriedProposal).where(CarriedProposal.from_proposal_id == proposal.id))
+    stage = proposal.cycle.stage_of_kind(StageKind.DECISION)
+    may = (  # for showing the button only: the service decides
+        stage is not None
+        and carried_into(proposal.cycle) is None
+        and allowed(viewer, Action.CONSENT_TO_CARRY_OVER, stage, author_id=proposal.author_id)
+    )
+    return CarryOverOffer(consent_of(proposal) is not None, may, carried.proposal if carried else None)
+
+
+def carried_from(cycle: Cycle) -> CycleCarryOver | None:
+    """How this cycle was started from a finished one, if it was."""
+    return session().scalar(select(CycleCarryOver).where(CycleCarryOver.cycle_id == cycle.id))
+
+
+def carried_into(cycle: Cycle) -> CycleCarryOver | None:
+    """The next cycle started from this one, if any."""
+    return session().scalar(select(CycleCarryOver).where(CycleCarryOver.from_cycle_id == cycle.id))
+
+
+def is_finished(cycle: Cycle) -> bool:
+    return bool(cycle.stages) and all(s.state == StageState.CLOSED for s in cycle.stages)
+
+
+def carry_over_candidates(cycle: Cycle) -> list[Proposal]:
+    """Unfunded proposals whose proposers agreed to carry them into the next cycle."""
+    unfunded = [pid for pid, d in decisions_of(cycle).items() if not d.funded]
+    if not unfunded:
+        return []
+    query = (
+        select(Proposal)
+        .join(CarryOverConsent, CarryOverConsent.proposal_id == Proposal.id)
+        .where(Proposal.id.in_(unfunded), CarryOverConsent.user_id == Proposal.author_id)
+    )
+    return list(session().scalars(query.order_by(Proposal.id)))
+
+
+def themes_of(cycle: Cycle) -> list[Theme]:
+    return list(session().scalars(select(Theme).where(Theme.cycle_id == cycle.id).order_by(Theme.name)))
+
+
+def start_next_cycle(
+    finished: Cycle,
+    actor: User,
+    *,
+    title: str,
+    purpose: str,
+    area: str,
+    budget: int,
+    kinds: Sequence[StageKind],
+    areas: Sequence[str] = (),
+    required_representatives: int = 1,
+    template: str | None = None,
+) -> Cycle:
+    """Start a new cycle from a finished one, carrying its themes, its lessons and the proposals
+    whose proposers agreed.
+
+    Themes are copied; the lessons stay with the finished cycle and are shown on the new one's
+    page; each consenting proposal becomes a new *submitted* proposal by the same proposer,
+    its first revision saying where it came from. Raises NotAuthorised, StageNotOpen (the
+    cycle is not finished), Conflict (a next cycle was already started from it) or InvalidInput.
+    """
+    verdict = require(actor, Action.START_NEXT_CYCLE, finished.stages[-1])
+    if carried_into(finished) is not None:
+        raise Conflict("The next cycle has already been started from this one.", clause="carry_over.started")
+    cycle = create_cycle(
+        actor,
+        title=title,
+        purpose=purpose,
+        area=area,
+        areas=areas,
+        budget=budget,
+        kinds=kinds,
+        required_representatives=required_representatives,
+        template=template,
+    )
+    session().add(CycleCarryOver(cycle_id=cycle.id, from_cycle_id=finished.id, created_by_id=actor.id))
+    themes = {}
+    for old in themes_of(finished):
+        theme = Theme(cycle_id=cycle.id, name=old.name, description=old.description, created_by_id=actor.id)
+        session().add(theme)
+        themes[old.id] = theme
+    session().flush()
+    carried = [_carry_proposal(old, cycle, themes) for old in carry_over_candidates(finished)]
+    session().flush()
+    record(
+        "cycle.carry_over",
+        actor=actor,
+        role=verdict.role,
+        cycle_id=cycle.id,
+        subject=f"from cycle {finished.id}",
+        detail={
+            "from_cycle": finished.id,
+            "themes": sorted(t.name for t in themes.values()),
+            "proposals": {str(new.id): old_id for new, old_id in carried},
+            "lessons": len(lessons_of(finished)),
+        },
+    )
+    return cycle
+
+
+def _carry_proposal(old: Proposal, cycle: Cycle, themes: dict[int, Theme]) -> tuple[Proposal, int]:
+    """A copy of `old` as a new submitted proposal of `cycle`, with where it came from."""
+    assert old.author is not None  # consent_of requires the proposer
+    data = fields_of(old)
+    data.theme_id = themes[old.theme_id].id if old.theme_id in themes else None
+    data.area = data.area if data.area in cycle.areas else None
+    proposal = Proposal(cycle_id=cycle.id, author_id=old.author_id, status=ProposalStatus.SUBMITTED)
+    apply_fields(proposal, data)
+    if old.image is not None:
+        image = old.image
+        proposal.image = ProposalImage(
+            content_type=image.content_type, data=image.data, width=image.width, height=image.height, alt=image.alt
+        )
+    session().add(proposal)
+    note = f"Carried over from cycle {old.cycle_id}, proposal {old.id}, with the proposer's agreement"
+    snapshot(proposal, old.author, note)
+    session().flush()
+    session().add(CarriedProposal(proposal_id=proposal.id, from_proposal_id=old.id))
+    return proposal, old.id
+
+
+def carried_proposals(cycle: Cycle) -> list[CarriedProposal]:
+    """The proposals of this cycle carried over from the cycle before."""
+    query = select(CarriedProposal).join(Proposal, CarriedProposal.proposal_id == Proposal.id)
+    return list(session().scalars(query.where(Proposal.cycle_id == cycle.id).order_by(Proposal.id)))
+
+
+def next_cycle_defaults(finished: Cycle) -> dict[str, object]:
+    """What the "start the next cycle" form starts from: the finished cycle's own settings."""
+    template = next((s.mandates[0].template for s in finished.stages if s.mandates and s.mandates[0].template), None)
+    return {
+        "title": f"{finished.title} – next cycle",
+        "purpose": finished.purpose,
+        "area": finished.area,
+        "areas": list(finished.areas),
+        "budget": finished.budget,
+        "required_representatives": finished.required_representatives,
+        "kinds": [s.kind for s in finished.stages],
+        "template": template,
+    }
