@@ -128,14 +128,12 @@ class _State:
         self.denominator = start.denominator
         self.endowment_num = start.numerator  # e × denominator
         self.price_num: list[int] = []  # ρ'_j × denominator, per bought project j
-        self.column: dict[int, int] = {}  # project -> its column j in paid
         slots = max(len(data.candidates), 1)
         capacity = max(data.class_hint[0], 64)
         self.paid = np.zeros((capacity, slots), dtype=data.paid_dtype)
         self.approx = np.zeros(capacity, dtype=np.float64)
         self.approx[UNTOUCHED] = float(start)
         self.n_classes = 2
-        self.price_approx = np.zeros(slots, dtype=np.float64)
         self.group_class = np.zeros(len(data.election.mult), dtype=np.int64)
         self.scale_margin = MARGIN * max(float(start), 1e-300)
 
@@ -376,7 +374,6 @@ def _charge(state: _State, p: int, per_point: Fraction, entries: _Entries) -> No
     """Make the supporters of ``p`` pay ρ' × points each, or all they have."""
     data = state.data
     column = len(state.price_num)
-    state.column[p] = column
     new_denominator = math.lcm(state.denominator, per_point.denominator)
     grow = new_denominator // state.denominator
     if grow != 1:
@@ -384,7 +381,6 @@ def _charge(state: _State, p: int, per_point: Fraction, entries: _Entries) -> No
         state.endowment_num *= grow
     state.price_num.append(per_point.numerator * (new_denominator // per_point.denominator))
     state.denominator = new_denominator
-    state.price_approx[column] = float(per_point)
 
     poor = entries.poor
     rich = ~poor

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pb.counting import (
     Ballot,
@@ -203,3 +206,27 @@ def test_model_validation() -> None:
         Profile("cumulative", [Ballot(("a",))])
     with pytest.raises(CountingError, match="1/3"):
         dumps_pb(Instance.create({"a": Fraction(1, 3)}, 1), Profile.from_approvals([["a"]]))
+
+
+@settings(deadline=None, max_examples=400, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 10_000), st.integers(0, 3), st.sampled_from([*list(';,"\n\r ab1-.'), "META\n", "VOTES\n"])
+        ),
+        max_size=6,
+    )
+)
+def test_any_damaged_file_is_read_or_refused_cleanly(edits: list[tuple[int, int, str]]) -> None:
+    """Cutting, inserting and replacing characters anywhere in a good file never causes
+    anything but a clean refusal (or a file that still reads and counts)."""
+    text = GOOD
+    for position, cut, insert in edits:
+        position %= len(text) + 1
+        text = text[:position] + insert + text[position + cut :]
+    try:
+        instance, profile = parse_pb(text)
+    except PabulibError:
+        return
+    with contextlib.suppress(CountingError):
+        count(instance, profile, "equalshares/add1")
