@@ -259,3 +259,30 @@ def walk_to(agree: Callable[[Stage], Stage], commissioner: User) -> Callable[[Cy
 
 FULL_CYCLE = [StageKind.PRIORITIES, StageKind.PROPOSALS, StageKind.DELIBERATION, StageKind.REVIEW, StageKind.VOTE,
               StageKind.DECISION]
+
+
+@pytest.fixture
+def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type: ignore[no-untyped-def]
+    """A cycle walked to an open vote (codes allowed), with one of each thing a route can name by id."""
+    from pb.deliberation.services import add_comment, request_merge
+    from pb.priorities.models import NeedKind
+    from pb.priorities.services import record_need
+    from pb.voting.services import issue_codes
+
+    cycle = make_cycle(title="Cycle B", kinds=FULL_CYCLE)
+    vote = cycle.stage_of_kind(StageKind.VOTE)
+    update_mandate(vote, commissioner, purpose="p", roles="r",
+                   boundaries={**vote.mandate.boundaries_data, "eligibility": "both"})
+    walk_to(cycle, StageKind.PRIORITIES)
+    need = record_need(cycle, resident, kind=NeedKind.NEED, title="Bins")
+    walk_to(cycle, StageKind.PROPOSALS)
+    first = submit_proposal(cycle, resident, ProposalFields(title="One", summary="S", cost=100))
+    second = submit_proposal(cycle, make_user(), ProposalFields(title="Two", summary="S", cost=100))
+    walk_to(cycle, StageKind.DELIBERATION)
+    comment = add_comment(first, resident, "A comment")
+    merge = request_merge(first, second, resident, "Alike")
+    walk_to(cycle, StageKind.VOTE)
+    batch, _codes = issue_codes(vote, commissioner, 2, "Library")
+    db.session.commit()
+    return cycle, {"proposal_id": first.id, "need_id": need.id, "comment_id": comment.id, "request_id": merge.id,
+            "batch_id": batch.id}
