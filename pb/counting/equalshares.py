@@ -23,6 +23,7 @@ from pb.counting import mes
 from pb.counting.election import Election
 from pb.counting.greedy import RuleRun, fill_greedily, greedy
 from pb.counting.model import Money
+from pb.counting.stability import stable_steps
 
 
 def equal_shares(
@@ -56,21 +57,37 @@ def equal_shares(
     return result
 
 
+# Runs are recorded for the stability analysis only on elections with at most this many
+# distinct ballots: large electorates need few add1 steps, small ones very many.
+SKIP_MAX_GROUPS = 5_000
+SKIP = True  # tests turn this off to check that skipping never changes an outcome
+
+
 def _add1(data: mes.MesData, stop_when_exhaustive: bool, increment: Money) -> tuple[mes.MesRun, dict[str, object]]:
-    """The add1 loop; returns the accepted run and figures describing the loop."""
+    """The add1 loop; returns the accepted run and figures describing the loop.
+
+    Endowments at which, provably, the run would decide exactly as at the last one
+    computed (see :mod:`pb.counting.stability`) are skipped: their outcome is the same.
+    """
     election = data.election
     budget = election.budget
     endowment: Money = math.floor(Fraction(budget) / election.n_voters)
     everything = len(data.candidates)
+    record = SKIP and len(election.mult) <= SKIP_MAX_GROUPS
     accepted: mes.MesRun | None = None
-    rounds = 0
+    accepted_at: Money = endowment
+    rounds = skipped = 0
+    # The analysis costs several runs; after a fruitless one, wait 1, 2, 4... runs before
+    # the next (a count, not a clock, so that the details of an outcome are reproducible).
+    wait = backoff = 0
     stop = "overspent"
     while True:
-        attempt = mes.run(data, endowment, spend_limit=budget)
+        analyse = record and wait == 0
+        attempt = mes.run(data, endowment, spend_limit=budget, record=analyse)
         rounds += 1
         if attempt.overspent:
             break
-        accepted = attempt
+        accepted, accepted_at = attempt, endowment
         if stop_when_exhaustive and _exhaustive(election, attempt.selected):
             stop = "exhaustive"
             break
@@ -78,11 +95,29 @@ def _add1(data: mes.MesData, stop_when_exhaustive: bool, increment: Money) -> tu
             # Every supported project is funded: a larger endowment cannot change the set.
             stop = "all-funded"
             break
-        endowment += increment
+        steps = stable_steps(data, attempt, endowment, increment) if analyse else 0
+        if steps is None:
+            stop = "stable"  # no larger endowment changes any decision
+            break
+        if analyse:
+            backoff = 0 if steps else min(2 * backoff + 1, 64)
+            wait = backoff
+        else:
+            wait -= 1
+        skipped += steps
+        endowment += (steps + 1) * increment
     # The first run, with at most the budget shared out, can never overspend.
     assert accepted is not None
-    final_endowment = endowment if stop != "overspent" else endowment - increment
-    return accepted, {"endowment": final_endowment, "rounds": rounds, "stopped_because": stop}
+    final_endowment = endowment - increment if stop == "overspent" else accepted_at
+    if final_endowment != accepted_at:
+        # A skipped endowment was the last that fits: same decisions, but its prices and
+        # leftover money (shown in explanations) are those of its own run.
+        accepted = mes.run(data, final_endowment)
+        rounds += 1
+    details: dict[str, object] = {"endowment": final_endowment, "rounds": rounds, "stopped_because": stop}
+    if skipped:
+        details["skipped"] = skipped
+    return accepted, details
 
 
 def _exhaustive(election: Election, selected: list[int]) -> bool:

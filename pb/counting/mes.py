@@ -194,6 +194,37 @@ class _State:
 
 
 @dataclass(eq=False)
+class Evaluation:
+    """One computation of a project's price during a run, kept for
+    :mod:`pb.counting.stability`: its supporters and their partition, the number of
+    projects bought before it, and ρ' (``None``: the supporters could not afford it)."""
+
+    project: int
+    bought: int
+    entries: _Entries
+    per_point: Fraction | None
+
+
+@dataclass(eq=False)
+class Decision:
+    """One round: the project bought (its evaluation's index) and, for every other project
+    still in the running, its rank and the index of the evaluation its key comes from
+    (``-1``: the initial lower bound, which does not depend on the endowment)."""
+
+    chosen: int
+    rivals: list[tuple[int, int, Fraction]]
+
+
+@dataclass(eq=False)
+class Trace:
+    """Everything a run decided, in order (recorded on request)."""
+
+    evaluations: list[Evaluation] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    excluded: list[int] = field(default_factory=list)
+
+
+@dataclass(eq=False)
 class MesRun:
     """One run: projects bought in order with their ρ and ρ', and the final budgets."""
 
@@ -203,6 +234,7 @@ class MesRun:
     spent: Money = 0
     overspent: bool = False
     state: _State | None = None
+    trace: Trace | None = None
 
     def supporter_money(self, project: int) -> Fraction:
         """What the supporters of ``project`` hold in total at the end of the run."""
@@ -211,43 +243,58 @@ class MesRun:
         return Fraction(self.state.money(classes, voters), self.state.denominator)
 
 
-def run(data: MesData, endowment: Money, spend_limit: Money | None = None) -> MesRun:
+def run(data: MesData, endowment: Money, spend_limit: Money | None = None, record: bool = False) -> MesRun:
     """Run MES with ``endowment`` per voter.
 
     With ``spend_limit``, the run stops as soon as the projects bought cost more than that
-    and is marked ``overspent`` (all the add1 loop needs to know).
+    and is marked ``overspent`` (all the add1 loop needs to know). With ``record``, the
+    run keeps a :class:`Trace` of its decisions.
     """
     costs = data.election.costs
     ranks = data.ranks
     state = _State(data, endowment)
-    result = MesRun(state=state)
-    heap: list[tuple[Fraction, int, int]] = []
+    trace = Trace() if record else None
+    result = MesRun(state=state, trace=trace)
+    # Heap entries: (ρ or a lower bound of it, rank, project, evaluation index or -1).
+    heap: list[tuple[Fraction, int, int, int]] = []
     for p in data.candidates:
         if Fraction(endowment) * data.supporters_count[p] < costs[p]:
+            if trace is not None:
+                trace.excluded.append(p)
             continue  # budgets only shrink: never affordable
-        heap.append((_lower_bound(data, p), ranks[p], p))
+        heap.append((_lower_bound(data, p), ranks[p], p, -1))
     heapq.heapify(heap)
     while heap:
-        best: tuple[Fraction, int, int, Fraction, _Entries] | None = None
-        evaluated: list[tuple[Fraction, int, int]] = []
+        best: tuple[Fraction, int, int, Fraction, _Entries, int] | None = None
+        evaluated: list[tuple[Fraction, int, int, int]] = []
         # ρ can only rise from one round to the next, so a stale value is a lower bound:
         # stop looking once the next lower bound cannot beat the best found.
         while heap and (best is None or heap[0][:2] <= best[:2]):
-            _, rank, p = heapq.heappop(heap)
+            _, rank, p, _ = heapq.heappop(heap)
             found = _price_per_point(state, p)
+            source = -1
+            if trace is not None:
+                source = len(trace.evaluations)
+                trace.evaluations.append(
+                    Evaluation(
+                        p, len(state.price_num), found[1] if found else _unaffordable(state, p), found and found[0]
+                    )
+                )
             if found is None:
                 continue  # unaffordable now, hence for ever
             per_point, entries = found
             rho = per_point / data.weight[p] if costs[p] else Fraction(0)
-            evaluated.append((rho, rank, p))
+            evaluated.append((rho, rank, p, source))
             if best is None or (rho, rank) < best[:2]:
-                best = (rho, rank, p, per_point, entries)
+                best = (rho, rank, p, per_point, entries, source)
         if best is None:
             break
-        rho, _, chosen, per_point, entries = best
+        rho, _, chosen, per_point, entries, source = best
         for item in evaluated:
             if item[2] != chosen:
                 heapq.heappush(heap, item)
+        if trace is not None:
+            trace.decisions.append(Decision(source, [(item[1], item[3], item[0]) for item in heap]))
         result.selected.append(chosen)
         result.rho[chosen] = rho
         result.price_per_point[chosen] = per_point
@@ -259,6 +306,12 @@ def run(data: MesData, endowment: Money, spend_limit: Money | None = None) -> Me
             _charge(state, chosen, per_point, entries)
     data.class_hint[0] = max(data.class_hint[0], state.n_classes)
     return result
+
+
+def _unaffordable(state: _State, p: int) -> _Entries:
+    """The supporters of ``p``, for the record of an evaluation that found it unaffordable."""
+    classes, points, voters = state.supporters(p)
+    return _Entries(classes, points, voters, np.ones(len(classes), dtype=bool))
 
 
 def _lower_bound(data: MesData, p: int) -> Fraction:
