@@ -15,10 +15,11 @@ per supporter class per evaluation, so it is only attempted on runs with few cla
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 
 from pb.counting.amounts import Money
-from pb.counting.mes import ZERO, MesData, MesRun
+from pb.counting.mes import ZERO, Evaluation, MesData, MesRun
 
 # Runs whose recorded evaluations hold more (class, points) entries than this are not
 # analysed: their analysis would cost more than the runs it could save.
@@ -99,11 +100,10 @@ def _rho_slope(data: MesData, project: int, sigma: Fraction) -> Fraction:
     return sigma / data.weight[project]
 
 
-def _evaluation(data: MesData, ev: object, budget: object, bound: _Bound) -> Fraction:
+def _evaluation(
+    data: MesData, ev: Evaluation, budget: Callable[[int], tuple[Fraction, Fraction]], bound: _Bound
+) -> Fraction:
     """Add the constraints of one evaluation; returns the rate of change of its ρ'."""
-    from pb.counting.mes import Evaluation
-
-    assert isinstance(ev, Evaluation) and callable(budget)
     cost = Fraction(data.election.costs[ev.project])
     entries = ev.entries
     classes = entries.classes.tolist()

@@ -96,7 +96,7 @@ voter_id;vote;age
 def test_quoted_fields_bom_and_crlf() -> None:
     more_meta = "rule;greedy\nnum_projects;2\nnum_votes;3\ncountry;UK\nunit;Leeds\ninstance;2025\n"
     full = GOOD.replace("rule;greedy\n", more_meta)
-    for text in (full, "\ufeff" + full, full.replace("\n", "\r\n")):
+    for text in (full, "\ufeff" + full, full.replace("\n", "\r\n"), full.replace("\n", "\r")):
         instance, profile = parse_pb(text)
         assert instance.meta["description"] == 'A "quoted"; description'
         assert instance.projects["a"].name == "Park; north"
