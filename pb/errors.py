@@ -13,11 +13,16 @@ from werkzeug.exceptions import HTTPException
 from pb.db import db
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogue; it is translated where it is shown (`_(error.title)`)."""
+    return message
+
+
 class PBError(Exception):
     """A refusal the person can understand and act on. Nothing has been written."""
 
     status = 400
-    title = "There is a problem"
+    title = N_("There is a problem")
 
     def __init__(self, message: str, *, field: str | None = None, clause: str | None = None) -> None:
         super().__init__(message)
@@ -28,31 +33,31 @@ class PBError(Exception):
 
 class NotFound(PBError):
     status = 404
-    title = "Page not found"
+    title = N_("Page not found")
 
 
 class NotAuthorised(PBError):
     """The person's role does not allow this action."""
 
     status = 403
-    title = "You cannot do this"
+    title = N_("You cannot do this")
 
 
 class OutsideMandate(PBError):
     """The stage's agreed mandate forbids the action; `clause` names the clause that does."""
 
     status = 403
-    title = "The mandate does not allow this"
+    title = N_("The mandate does not allow this")
 
 
 class StageNotOpen(PBError):
     status = 409
-    title = "This stage is not open"
+    title = N_("This stage is not open")
 
 
 class MandateNotAgreed(PBError):
     status = 409
-    title = "The mandate is not agreed yet"
+    title = N_("The mandate is not agreed yet")
 
 
 class InvalidInput(PBError):
@@ -62,7 +67,7 @@ class InvalidInput(PBError):
 
 
 class InvalidBallot(InvalidInput):
-    title = "Your ballot could not be counted"
+    title = N_("Your ballot could not be counted")
 
 
 class Conflict(PBError):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -7,18 +9,21 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from pb.cycles.models import StageKind
 from pb.forms import GroupErrors, MoneyField
 from pb.mandates.templates import TEMPLATES
+from pb.templating import stage_name
 
 STAGE_LABELS = {
-    StageKind.PRIORITIES: "Priorities: map needs and local assets, agree themes",
-    StageKind.PROPOSALS: "Proposals: residents submit ideas with a cost",
-    StageKind.DELIBERATION: "Deliberation: discuss, question and improve proposals",
-    StageKind.REVIEW: "Review: commissioners check feasibility, with public reasons",
-    StageKind.VOTE: "Vote: residents choose what is funded",
-    StageKind.DECISION: "Decision: the count and the council's decision",
-    StageKind.DELIVERY: "Delivery: progress reports and residents' contributions",
-    StageKind.ASSESSMENT: "Assessment: residents rate what was delivered",
+    StageKind.PRIORITIES: _l("Priorities: map needs and local assets, agree themes"),
+    StageKind.PROPOSALS: _l("Proposals: residents submit ideas with a cost"),
+    StageKind.DELIBERATION: _l("Deliberation: discuss, question and improve proposals"),
+    StageKind.REVIEW: _l("Review: commissioners check feasibility, with public reasons"),
+    StageKind.VOTE: _l("Vote: residents choose what is funded"),
+    StageKind.DECISION: _l("Decision: the count and the council's decision"),
+    StageKind.DELIVERY: _l("Delivery: progress reports and residents' contributions"),
+    StageKind.ASSESSMENT: _l("Assessment: residents rate what was delivered"),
 }
-PLACES = [SelectChoice("", "Not in this cycle")] + [SelectChoice(str(n), f"Stage {n}") for n in range(1, 9)]
+PLACES = [SelectChoice("", _l("Not in this cycle"))] + [
+    SelectChoice(str(n), _l("Stage %(num)d", num=n)) for n in range(1, 9)
+]
 
 
 class TemplateChoiceForm(FlaskForm):
@@ -28,37 +33,39 @@ class TemplateChoiceForm(FlaskForm):
         csrf = False  # it only chooses what the next page shows
 
     template = SelectField(
-        "Start from",
+        _l("Start from"),
         choices=[SelectChoice(t.name, t.title) for t in TEMPLATES.values()]
-        + [SelectChoice("", "A blank cycle (default wording)")],
+        + [SelectChoice("", _l("A blank cycle (default wording)"))],
     )
 
 
 class CycleForm(FlaskForm):
     template = HiddenField()
-    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
-    purpose = TextAreaField("What is this cycle for?", validators=[DataRequired("Enter the purpose of the cycle.")])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
+    purpose = TextAreaField(
+        _l("What is this cycle for?"), validators=[DataRequired(_l("Enter the purpose of the cycle."))]
+    )
     area = StringField(
-        "Area",
-        description="For example, a ward or a town.",
-        validators=[DataRequired("Enter the area."), Length(max=200)],
+        _l("Area"),
+        description=_l("For example, a ward or a town."),
+        validators=[DataRequired(_l("Enter the area.")), Length(max=200)],
     )
     areas = TextAreaField(
-        "Neighbourhoods within it",
-        description="Optional. One a line. Needs and proposals are then placed in one of them.",
+        _l("Neighbourhoods within it"),
+        description=_l("Optional. One a line. Needs and proposals are then placed in one of them."),
         validators=[Length(max=4000)],
     )
-    budget = MoneyField("Budget, in pounds", validators=[InputRequired("Enter the budget.")])
+    budget = MoneyField(_l("Budget, in pounds"), validators=[InputRequired(_l("Enter the budget."))])
     required_representatives = IntegerField(
-        "How many resident representatives must sign each stage's mandate?",
+        _l("How many resident representatives must sign each stage's mandate?"),
         default=1,
         validators=[
-            InputRequired("Enter a number, 1 or more."),
-            NumberRange(min=1, max=50, message="Enter a number from 1 to 50."),
+            InputRequired(_l("Enter a number, 1 or more.")),
+            NumberRange(min=1, max=50, message=_l("Enter a number from 1 to 50.")),
         ],
         render_kw={"inputmode": "numeric"},
     )
-    kinds = GroupErrors("Stages")  # errors about the order as a whole
+    kinds = GroupErrors(_l("Stages"))  # errors about the order as a whole
 
     def ordered_kinds(self) -> list[StageKind] | None:
         """The stages in the places chosen; None (with an error on the form) if two share a place."""
@@ -68,7 +75,13 @@ class CycleForm(FlaskForm):
             if not value:
                 continue
             if int(value) in placed:
-                self.kinds.errors = [f"Give the {placed[int(value)].value} and {kind.value} stages different places."]
+                self.kinds.errors = [
+                    _(
+                        "Give the %(first)s and %(second)s stages different places.",
+                        first=stage_name(placed[int(value)]).lower(),
+                        second=stage_name(kind).lower(),
+                    )
+                ]
                 return None
             placed[int(value)] = kind
         return [placed[n] for n in sorted(placed)]
@@ -84,5 +97,5 @@ for _kind in StageKind:
 
 class RepresentativeForm(FlaskForm):
     email = EmailField(
-        "Email address of the resident representative", validators=[DataRequired("Enter their email address.")]
+        _l("Email address of the resident representative"), validators=[DataRequired(_l("Enter their email address."))]
     )

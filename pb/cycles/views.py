@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pb.cycles import services
@@ -12,6 +13,7 @@ from pb.errors import PBError
 from pb.mandates.forms import ConfirmForm
 from pb.mandates.templates import TEMPLATES
 from pb.proposals.services import proposals_for
+from pb.templating import stage_name
 from pb.web import done, render, show_on_form
 
 bp = Blueprint("cycles", __name__)
@@ -51,7 +53,7 @@ def create_cycle() -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            flash("Cycle created. Agree each stage's mandate with the resident representatives.", "success")
+            flash(_("Cycle created. Agree each stage's mandate with the resident representatives."), "success")
             return done("cycles.show_cycle", cycle_id=cycle.id)
     return render(
         "cycles/new.html", form=form, chooser=chooser, templates=TEMPLATES, status=422 if form.errors else 200
@@ -78,7 +80,7 @@ def open_stage(cycle_id: int, kind: str) -> Response:
     """Open a stage whose mandate is agreed."""
     stage = services.get_stage(services.get_cycle(cycle_id), kind)
     services.open_stage(stage, current_user)
-    flash(f"The {kind} stage is open.", "success")
+    flash(_("The %(stage)s stage is open.", stage=stage_name(stage.kind).lower()), "success")
     return done("cycles.show_cycle", cycle_id=cycle_id)
 
 
@@ -88,7 +90,8 @@ def close_stage(cycle_id: int, kind: str) -> Response:
     """Close an open stage (closing the vote counts it)."""
     stage = services.get_stage(services.get_cycle(cycle_id), kind)
     services.close_stage(stage, current_user)
-    flash(f"The {kind} stage is closed." + (" The votes have been counted." if kind == "vote" else ""), "success")
+    closed = _("The %(stage)s stage is closed.", stage=stage_name(stage.kind).lower())
+    flash(closed + (" " + _("The votes have been counted.") if kind == "vote" else ""), "success")
     return done("cycles.show_cycle", cycle_id=cycle_id)
 
 
@@ -105,7 +108,7 @@ def appoint_representative(cycle_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            flash(f"{person.name} is now a resident representative of this cycle.", "success")
+            flash(_("%(name)s is now a resident representative of this cycle.", name=person.name), "success")
             return done("cycles.show_cycle", cycle_id=cycle_id)
     return render(
         "cycles/show.html",

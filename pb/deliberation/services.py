@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from pb.accounts.models import User
@@ -22,7 +23,7 @@ MAX_COMMENT = 4000
 def _stage(cycle: Cycle) -> Stage:
     stage = cycle.stage_of_kind(StageKind.DELIBERATION)
     if stage is None:
-        raise NotFound("This cycle has no deliberation stage.")
+        raise NotFound(_("This cycle has no deliberation stage."))
     return stage
 
 
@@ -42,11 +43,11 @@ def add_comment(
     verdict = require(actor, Action.COMMENT, stage)
     body = body.strip()
     if not body:
-        raise InvalidInput("Write your comment.", field="body")
+        raise InvalidInput(_("Write your comment."), field="body")
     if len(body) > MAX_COMMENT:
-        raise InvalidInput(f"Keep your comment under {MAX_COMMENT} characters.", field="body")
+        raise InvalidInput(_("Keep your comment under %(num)d characters.", num=MAX_COMMENT), field="body")
     if parent is not None and parent.proposal_id != proposal.id:
-        raise NotFound("There is no such comment on this proposal.")
+        raise NotFound(_("There is no such comment on this proposal."))
     comment = Comment(
         proposal_id=proposal.id,
         parent_id=parent.id if parent else None,
@@ -78,12 +79,12 @@ def hide_comment(comment: Comment, actor: User, *, ground: str, note: str) -> Co
     assert proposal is not None
     stage = _stage(proposal.cycle)
     if not ground:
-        raise InvalidInput("Choose the ground for hiding this comment.", field="ground")
+        raise InvalidInput(_("Choose the ground for hiding this comment."), field="ground")
     if not note.strip():
-        raise InvalidInput("Write the public note that will stand in its place.", field="note")
+        raise InvalidInput(_("Write the public note that will stand in its place."), field="note")
     verdict = require(actor, Action.MODERATE_COMMENT, stage, ground=ground)
     if comment.is_hidden:
-        raise Conflict("This comment is already hidden.")
+        raise Conflict(_("This comment is already hidden."))
     comment.hidden_at, comment.hidden_by_name = utcnow(), actor.name
     comment.hidden_ground, comment.hidden_note = ground, note.strip()
     session().flush()
@@ -137,7 +138,7 @@ def comments_on(proposal: Proposal) -> list[Comment]:
 def get_comment(proposal: Proposal, comment_id: int) -> Comment:
     comment = session().get(Comment, comment_id)
     if comment is None or comment.proposal_id != proposal.id:
-        raise NotFound("There is no such comment on this proposal.")
+        raise NotFound(_("There is no such comment on this proposal."))
     return comment
 
 
@@ -150,13 +151,13 @@ def request_merge(source: Proposal, target: Proposal, actor: User, reason: str) 
     stage = _stage(source.cycle)
     verdict = require(actor, Action.REQUEST_MERGE, stage)
     if source.id == target.id or source.cycle_id != target.cycle_id:
-        raise InvalidInput("Choose another proposal of this cycle to merge with.", field="target")
+        raise InvalidInput(_("Choose another proposal of this cycle to merge with."), field="target")
     if ProposalStatus.MERGED in (source.status, target.status):
-        raise Conflict("One of these proposals has already been merged.")
+        raise Conflict(_("One of these proposals has already been merged."))
     if not reason.strip():
-        raise InvalidInput("Say why these proposals belong together.", field="reason")
+        raise InvalidInput(_("Say why these proposals belong together."), field="reason")
     if any(r.is_pending and {r.source_id, r.target_id} == {source.id, target.id} for r in merge_requests(source)):
-        raise Conflict("A merge of these two proposals is already waiting for agreement.")
+        raise Conflict(_("A merge of these two proposals is already waiting for agreement."))
     request = MergeRequest(source_id=source.id, target_id=target.id, requested_by_id=actor.id, reason=reason.strip())
     now = utcnow()
     if actor.id == source.author_id:
@@ -185,7 +186,7 @@ def answer_merge(request: MergeRequest, actor: User, *, agree: bool) -> MergeReq
     assert source is not None and target is not None
     stage = _stage(source.cycle)
     if not request.is_pending:
-        raise Conflict("This merge has already been settled.")
+        raise Conflict(_("This merge has already been settled."))
     own = source if actor.id == source.author_id else target
     verdict = require(actor, Action.CONSENT_TO_MERGE, stage, author_id=own.author_id)
     if not agree:
@@ -236,7 +237,7 @@ def merge_requests(proposal: Proposal) -> list[MergeRequest]:
 def get_merge_request(proposal: Proposal, request_id: int) -> MergeRequest:
     request = session().get(MergeRequest, request_id)
     if request is None or proposal.id not in (request.source_id, request.target_id):
-        raise NotFound("There is no such merge request for this proposal.")
+        raise NotFound(_("There is no such merge request for this proposal."))
     return request
 
 

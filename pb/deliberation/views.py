@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pb.cycles.models import StageKind
@@ -57,9 +58,9 @@ def hide_comment(cycle_id: int, proposal_id: int, comment_id: int) -> Response:
     comment = services.get_comment(proposal, comment_id)
     form = HideForm()
     if not form.validate_on_submit():
-        raise InvalidInput("The form was incomplete. Go back and try again.")
+        raise InvalidInput(_("The form was incomplete. Go back and try again."))
     services.hide_comment(comment, current_user, ground=form.ground.data or "", note=form.note.data or "")
-    flash("The comment is hidden. Your note stands in its place.", "success")
+    flash(_("The comment is hidden. Your note stands in its place."), "success")
     return _back(proposal, f"comment-{comment.id}")
 
 
@@ -79,7 +80,7 @@ def support_proposal(cycle_id: int, proposal_id: int) -> Response:
             discussion=services.discussion_of(proposal, current_user),
             can={"support": True},
         )
-    flash("Thank you for your support." if supported else "Your support is taken back.", "success")
+    flash(_("Thank you for your support.") if supported else "Your support is taken back.", "success")
     return _back(proposal, "support")
 
 
@@ -91,10 +92,10 @@ def request_merge(cycle_id: int, proposal_id: int) -> Response:
     form = MergeForm()
     target_id = form.target.data or ""
     if not form.validate_on_submit() or not target_id.isdigit():
-        raise InvalidInput("Choose the proposal to merge with.", field="target")
+        raise InvalidInput(_("Choose the proposal to merge with."), field="target")
     target = get_proposal(proposal.cycle, int(target_id))
     services.request_merge(proposal, target, current_user, form.reason.data or "")
-    flash("The merge is suggested. It happens when both proposers agree.", "success")
+    flash(_("The merge is suggested. It happens when both proposers agree."), "success")
     return _back(proposal, "merges")
 
 
@@ -108,9 +109,9 @@ def answer_merge(cycle_id: int, proposal_id: int, request_id: int) -> Response:
     agree = request.form.get("agree") == "yes"
     merge = services.answer_merge(merge, current_user, agree=agree)
     flash(
-        "The proposals are merged."
+        _("The proposals are merged.")
         if merge.merged_at
-        else ("You agreed. The other proposer must agree too." if agree else "You declined the merge."),
+        else (_("You agreed. The other proposer must agree too.") if agree else _("You declined the merge.")),
         "success",
     )
     return _back(proposal, "merges")

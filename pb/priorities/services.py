@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from pb.accounts.models import User
@@ -21,7 +22,7 @@ MAX_DESCRIPTION = 2000
 def _stage(cycle: Cycle) -> Stage:
     stage = cycle.stage_of_kind(StageKind.PRIORITIES)
     if stage is None:
-        raise NotFound("This cycle has no priorities stage.")
+        raise NotFound(_("This cycle has no priorities stage."))
     return stage
 
 
@@ -44,18 +45,24 @@ def record_need(
     verdict = require(actor, Action.RECORD_NEED, stage)
     title, description = title.strip(), description.strip()
     if not title:
-        raise InvalidInput("Say in a few words what the need or asset is.", field="title")
+        raise InvalidInput(_("Say in a few words what the need or asset is."), field="title")
     if len(title) > MAX_TITLE or len(description) > MAX_DESCRIPTION:
         raise InvalidInput(
-            f"Keep the title under {MAX_TITLE} characters and the description under {MAX_DESCRIPTION}.",
+            _(
+                "Keep the title under %(title)d characters and the description under %(description)d.",
+                title=MAX_TITLE,
+                description=MAX_DESCRIPTION,
+            ),
             field="title" if len(title) > MAX_TITLE else "description",
         )
     if kind == NeedKind.ASSET and asset_type is None:
-        raise InvalidInput("Say whether the asset is a place, a group, a skill or something else.", field="asset_type")
+        raise InvalidInput(
+            _("Say whether the asset is a place, a group, a skill or something else."), field="asset_type"
+        )
     if cycle.areas and area not in cycle.areas:
-        raise InvalidInput("Choose the area.", field="area")
+        raise InvalidInput(_("Choose the area."), field="area")
     if theme_id is not None and session().get(Theme, theme_id) not in themes_of(cycle):
-        raise InvalidInput("Choose one of the cycle's themes.", field="theme_id")
+        raise InvalidInput(_("Choose one of the cycle's themes."), field="theme_id")
     need = Need(
         cycle_id=cycle.id,
         kind=kind,
@@ -103,9 +110,9 @@ def agree_theme(
     verdict = require(actor, Action.AGREE_THEME, stage)
     name = name.strip()
     if not name or len(name) > 80:
-        raise InvalidInput("Name the theme in 80 characters or fewer.", field="name")
+        raise InvalidInput(_("Name the theme in 80 characters or fewer."), field="name")
     if any(t.name.lower() == name.lower() for t in themes_of(cycle)):
-        raise Conflict("The cycle already has a theme with that name.", field="name")
+        raise Conflict(_("The cycle already has a theme with that name."), field="name")
     theme = Theme(cycle_id=cycle.id, name=name, description=description.strip(), created_by_id=actor.id)
     session().add(theme)
     session().flush()
@@ -176,5 +183,5 @@ def get_need(cycle: Cycle, need_id: int) -> Need:
     """Raises NotFound, also for a need of another cycle."""
     need = session().get(Need, need_id)
     if need is None or need.cycle_id != cycle.id:
-        raise NotFound("There is no need or asset with that number in this cycle.")
+        raise NotFound(_("There is no need or asset with that number in this cycle."))
     return need

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -53,7 +54,7 @@ def record_need(cycle_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            flash("Thank you: it is on the map of needs and assets.", "success")
+            flash(_("Thank you: it is on the map of needs and assets."), "success")
             return done("priorities.show_priorities", cycle_id=cycle.id)
     return render("priorities/show.html", status=422, **_page(cycle, form, ThemeForm(formdata=None)))
 
@@ -79,7 +80,7 @@ def agree_theme(cycle_id: int) -> Response:
     form = ThemeForm()
     form.needs.choices = [SelectChoice(str(n.id), n.title) for n in services.needs_of(cycle)]
     if not form.validate_on_submit():
-        raise InvalidInput("The form was incomplete. Go back and try again.")
+        raise InvalidInput(_("The form was incomplete. Go back and try again."))
     try:
         services.agree_theme(
             cycle,
@@ -92,7 +93,7 @@ def agree_theme(cycle_id: int) -> Response:
         if not show_on_form(form, error):
             raise
         return render("priorities/show.html", status=422, **_page(cycle, NeedForm(formdata=None), form))
-    flash("The theme is agreed. Proposals can now be tagged with it.", "success")
+    flash(_("The theme is agreed. Proposals can now be tagged with it."), "success")
     return done("priorities.show_priorities", cycle_id=cycle.id, _anchor="themes")
 
 
@@ -128,8 +129,8 @@ def _page(cycle: Cycle, need_form: NeedForm | None, theme_form: ThemeForm | None
 
 
 def _need_form(cycle: Cycle, form: NeedForm) -> NeedForm:
-    form.area.choices = [SelectChoice("", "The whole area")] + [SelectChoice(a, a) for a in cycle.areas]
-    form.theme_id.choices = [SelectChoice("", "No theme yet")] + [
+    form.area.choices = [SelectChoice("", _("The whole area"))] + [SelectChoice(a, a) for a in cycle.areas]
+    form.theme_id.choices = [SelectChoice("", _("No theme yet"))] + [
         SelectChoice(str(t.id), t.name) for t in services.themes_of(cycle)
     ]
     return form

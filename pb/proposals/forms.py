@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
@@ -8,57 +9,64 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from pb.forms import MoneyField
 from pb.proposals.services import ProposalFields
 
-LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("cy", "Cymraeg (Welsh)")]
+LANGUAGE_CHOICES = [SelectChoice("en", _l("English")), SelectChoice("cy", _l("Cymraeg (Welsh)"))]
 
 
 class ProposalForm(FlaskForm):
     """A proposal, written on a phone in a few minutes. Checked fully by the service on submission."""
 
-    language = RadioField("Which language are you writing in?", choices=LANGUAGE_CHOICES, default="en")
+    language = RadioField(_l("Which language are you writing in?"), choices=LANGUAGE_CHOICES, default="en")
     title = StringField(
-        "Title",
-        description="A short name for your idea.",
-        validators=[Length(max=120, message="The title must be 120 characters or fewer.")],
+        _l("Title"),
+        description=_l("A short name for your idea."),
+        validators=[Length(max=120, message=_l("The title must be 120 characters or fewer."))],
     )
     summary = TextAreaField(
-        "Summary",
-        description="One or two sentences: what, where, and who it helps.",
-        validators=[Length(max=500, message="The summary must be 500 characters or fewer.")],
+        _l("Summary"),
+        description=_l("One or two sentences: what, where, and who it helps."),
+        validators=[Length(max=500, message=_l("The summary must be 500 characters or fewer."))],
     )
     description = TextAreaField(
-        "More detail", description="Optional. How it would work, and why it matters.", validators=[Length(max=10_000)]
+        _l("More detail"),
+        description=_l("Optional. How it would work, and why it matters."),
+        validators=[Length(max=10_000)],
     )
     theme_id = SelectField(
-        "Theme", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False
+        _l("Theme"), coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False
     )
-    area = SelectField("Area", validate_choice=False)
-    cost = MoneyField("Estimated cost, in pounds", description="For example, 4500.", validators=[Optional()])
+    area = SelectField(_l("Area"), validate_choice=False)
+    cost = MoneyField(_l("Estimated cost, in pounds"), description=_l("For example, 4500."), validators=[Optional()])
     volunteer_hours = IntegerField(
-        "Volunteer hours residents would give",
-        description="Optional. Your best guess, for example 40.",
-        validators=[Optional(), NumberRange(min=0, max=100_000, message="Enter a number of hours from 0 to 100,000.")],
+        _l("Volunteer hours residents would give"),
+        description=_l("Optional. Your best guess, for example 40."),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100_000, message=_l("Enter a number of hours from 0 to 100,000.")),
+        ],
         render_kw={"inputmode": "numeric"},
     )
     materials = TextAreaField(
-        "Materials residents would give",
-        description="Optional. For example, plants from the allotment society.",
+        _l("Materials residents would give"),
+        description=_l("Optional. For example, plants from the allotment society."),
         validators=[Length(max=2000)],
     )
     space = TextAreaField(
-        "Space residents would offer",
-        description="Optional. For example, the church hall on Saturdays.",
+        _l("Space residents would offer"),
+        description=_l("Optional. For example, the church hall on Saturdays."),
         validators=[Length(max=2000)],
     )
-    title_translated = StringField("Title in the other language", description="Optional.", validators=[Length(max=120)])
-    summary_translated = TextAreaField("Summary in the other language", validators=[Length(max=500)])
-    description_translated = TextAreaField("More detail in the other language", validators=[Length(max=10_000)])
+    title_translated = StringField(
+        _l("Title in the other language"), description=_l("Optional."), validators=[Length(max=120)]
+    )
+    summary_translated = TextAreaField(_l("Summary in the other language"), validators=[Length(max=500)])
+    description_translated = TextAreaField(_l("More detail in the other language"), validators=[Length(max=10_000)])
     image = FileField(
-        "A picture",
-        description="Optional. A JPG, PNG or WebP smaller than 5 MB.",
+        _l("A picture"),
+        description=_l("Optional. A JPG, PNG or WebP smaller than 5 MB."),
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
     image_alt = StringField(
-        "Describe the picture", description="For people who cannot see it.", validators=[Length(max=300)]
+        _l("Describe the picture"), description=_l("For people who cannot see it."), validators=[Length(max=300)]
     )
 
     def fields_data(self) -> ProposalFields:
@@ -87,30 +95,33 @@ class ProposalForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     outcome = RadioField(
-        "Outcome",
-        choices=[SelectChoice("eligible", "Eligible: put it on the ballot"), SelectChoice("ruled_out", "Rule it out")],
-        validators=[InputRequired("Choose eligible or rule it out.")],
+        _l("Outcome"),
+        choices=[
+            SelectChoice("eligible", _l("Eligible: put it on the ballot")),
+            SelectChoice("ruled_out", _l("Rule it out")),
+        ],
+        validators=[InputRequired(_l("Choose eligible or rule it out."))],
     )
     # The review mandate, not the form, decides which grounds are allowed (with the clause that says so).
-    ground = SelectField("Ground", choices=[], validate_choice=False)
-    reason = TextAreaField("Public reason", description="Residents will see this.")
+    ground = SelectField(_l("Ground"), choices=[], validate_choice=False)
+    reason = TextAreaField(_l("Public reason"), description=_l("Residents will see this."))
     new_cost = MoneyField(
-        "Revised cost, in pounds", description="Leave empty to keep the cost.", validators=[Optional()]
+        _l("Revised cost, in pounds"), description=_l("Leave empty to keep the cost."), validators=[Optional()]
     )
-    cost_reason = TextAreaField("Why the cost changes", description="Residents will see this.")
+    cost_reason = TextAreaField(_l("Why the cost changes"), description=_l("Residents will see this."))
 
 
 class ResponseForm(FlaskForm):
     response = TextAreaField(
-        "Your response to the review", description="Everyone can read it.", validators=[Length(max=4000)]
+        _l("Your response to the review"), description=_l("Everyone can read it."), validators=[Length(max=4000)]
     )
     revise = RadioField(
-        "Do you want to change your proposal too?",
+        _l("Do you want to change your proposal too?"),
         choices=[
-            SelectChoice("no", "No, just respond"),
-            SelectChoice("yes", "Yes, change it and send it back for review"),
+            SelectChoice("no", _l("No, just respond")),
+            SelectChoice("yes", _l("Yes, change it and send it back for review")),
         ],
         default="no",
     )
-    summary = TextAreaField("Summary", validators=[Length(max=500)])
-    cost = MoneyField("Estimated cost, in pounds", validators=[Optional()])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=500)])
+    cost = MoneyField(_l("Estimated cost, in pounds"), validators=[Optional()])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pb.errors import InvalidInput
@@ -32,13 +33,13 @@ def clean_image(upload: bytes) -> CleanImage:
     picture, or damaged.
     """
     if len(upload) > MAX_UPLOAD_BYTES:
-        raise InvalidInput("The picture must be smaller than 5 MB.", field="image")
+        raise InvalidInput(_("The picture must be smaller than 5 MB."), field="image")
     try:
         with Image.open(io.BytesIO(upload)) as image:
             if image.format not in ACCEPTED_FORMATS:
-                raise InvalidInput("The picture must be a JPG, PNG or WebP file.", field="image")
+                raise InvalidInput(_("The picture must be a JPG, PNG or WebP file."), field="image")
             if image.width * image.height > MAX_PIXELS:
-                raise InvalidInput("The picture has too many pixels. Choose a smaller one.", field="image")
+                raise InvalidInput(_("The picture has too many pixels. Choose a smaller one."), field="image")
             image.load()
             upright = ImageOps.exif_transpose(image)  # keep the orientation the camera recorded, then drop EXIF
             upright.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
@@ -46,7 +47,7 @@ def clean_image(upload: bytes) -> CleanImage:
     except InvalidInput:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise InvalidInput("The picture must be a JPG, PNG or WebP file.", field="image") from error
+        raise InvalidInput(_("The picture must be a JPG, PNG or WebP file."), field="image") from error
     out = io.BytesIO()
     pixels.save(out, format="JPEG", quality=82, optimize=True, progressive=True)
     return CleanImage("image/jpeg", out.getvalue(), pixels.width, pixels.height)

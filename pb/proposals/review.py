@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from pb.accounts.models import User
 from pb.audit.services import record
 from pb.cycles.models import StageKind
@@ -22,15 +24,15 @@ def review_proposal(
     """
     stage = proposal.cycle.stage_of_kind(StageKind.REVIEW)
     if stage is None:
-        raise NotFound("This cycle has no review stage.")
+        raise NotFound(_("This cycle has no review stage."))
     if eligible:
         verdict = require(actor, Action.REVIEW_PROPOSAL, stage)
         proposal.status, proposal.ruling_ground, proposal.ruling_reason = ProposalStatus.ELIGIBLE, None, None
     else:
         if not ground:
-            raise InvalidInput("Choose the ground for ruling this proposal out.", field="ground")
+            raise InvalidInput(_("Choose the ground for ruling this proposal out."), field="ground")
         if not reason or not reason.strip():
-            raise InvalidInput("Explain, in public, why this proposal is ruled out.", field="reason")
+            raise InvalidInput(_("Explain, in public, why this proposal is ruled out."), field="reason")
         verdict = require(actor, Action.REVIEW_PROPOSAL, stage, ground=ground)
         proposal.status = ProposalStatus.RULED_OUT
         proposal.ruling_ground, proposal.ruling_reason = ground, reason.strip()
@@ -56,11 +58,11 @@ def revise_cost(proposal: Proposal, actor: User, *, new_cost: int, reason: str) 
     """
     stage = proposal.cycle.stage_of_kind(StageKind.REVIEW)
     if stage is None:
-        raise NotFound("This cycle has no review stage.")
+        raise NotFound(_("This cycle has no review stage."))
     if new_cost <= 0:
-        raise InvalidInput("The revised cost must be more than £0.", field="new_cost")
+        raise InvalidInput(_("The revised cost must be more than £0."), field="new_cost")
     if not reason.strip():
-        raise InvalidInput("Explain, in public, why the cost changes.", field="cost_reason")
+        raise InvalidInput(_("Explain, in public, why the cost changes."), field="cost_reason")
     estimate = proposal.estimated_cost or proposal.cost
     verdict = require(actor, Action.REVISE_COST, stage, cost=estimate, new_cost=new_cost)
     proposal.estimated_cost, proposal.cost = estimate, new_cost
@@ -88,14 +90,14 @@ def respond_to_review(
     """
     stage = proposal.cycle.stage_of_kind(StageKind.REVIEW)
     if stage is None:
-        raise NotFound("This cycle has no review stage.")
+        raise NotFound(_("This cycle has no review stage."))
     verdict = require(actor, Action.RESPOND_TO_REVIEW, stage, author_id=proposal.author_id)
     if proposal.reviewed_at is None:
-        raise Conflict("Commissioners have not reviewed this proposal yet.")
+        raise Conflict(_("Commissioners have not reviewed this proposal yet."))
     if proposal.responded_at is not None:
-        raise Conflict("You have already responded to the review of this proposal.")
+        raise Conflict(_("You have already responded to the review of this proposal."))
     if not response.strip():
-        raise InvalidInput("Write your response to the review.", field="response")
+        raise InvalidInput(_("Write your response to the review."), field="response")
     if revision is not None:
         check_fields(proposal.cycle, revision)
         apply_fields(proposal, revision)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from pb.accounts.models import User
@@ -62,15 +63,15 @@ class Upload:
 def _proposals_stage(cycle: Cycle) -> Stage:
     stage = cycle.stage_of_kind(StageKind.PROPOSALS)
     if stage is None:
-        raise NotFound("This cycle does not take proposals.")
+        raise NotFound(_("This cycle does not take proposals."))
     return stage
 
 
 def check_fields(cycle: Cycle, data: ProposalFields) -> None:
     """Raise InvalidInput (naming the field) unless `data` is a complete, sensible proposal."""
     required = (
-        ("title", "Enter a title for your proposal."),
-        ("summary", "Summarise your proposal in a sentence or two."),
+        ("title", _("Enter a title for your proposal.")),
+        ("summary", _("Summarise your proposal in a sentence or two.")),
     )
     for name, message in required:
         if not getattr(data, name).strip():
@@ -85,23 +86,25 @@ def check_fields(cycle: Cycle, data: ProposalFields) -> None:
     )
     for name, limit in limits:
         if len(getattr(data, name)) > limit:
-            raise InvalidInput(f"This must be {limit} characters or fewer.", field=name)
+            raise InvalidInput(_("This must be %(num)d characters or fewer.", num=limit), field=name)
     if data.language not in LANGUAGES:
-        raise InvalidInput("Choose English or Welsh.", field="language")
+        raise InvalidInput(_("Choose English or Welsh."), field="language")
     if (data.summary_translated.strip() or data.description_translated.strip()) and not data.title_translated.strip():
-        raise InvalidInput("Give the title in the other language too.", field="title_translated")
+        raise InvalidInput(_("Give the title in the other language too."), field="title_translated")
     if data.title_translated.strip() and not data.summary_translated.strip():
-        raise InvalidInput("Give the summary in the other language too.", field="summary_translated")
+        raise InvalidInput(_("Give the summary in the other language too."), field="summary_translated")
     if data.cost is None:
-        raise InvalidInput("Enter the estimated cost.", field="cost")
+        raise InvalidInput(_("Enter the estimated cost."), field="cost")
     if data.cost <= 0:
-        raise InvalidInput("The cost must be more than £0.", field="cost")
+        raise InvalidInput(_("The cost must be more than £0."), field="cost")
     if not 0 <= data.volunteer_hours <= MAX_HOURS:
-        raise InvalidInput(f"Enter a number of hours from 0 to {MAX_HOURS:,}.", field="volunteer_hours")
+        raise InvalidInput(
+            _("Enter a number of hours from 0 to %(max)s.", max=format(MAX_HOURS, ",")), field="volunteer_hours"
+        )
     if data.theme_id is not None and data.theme_id not in {t.id for t in themes_of(cycle)}:
-        raise InvalidInput("Choose one of the cycle's themes.", field="theme_id")
+        raise InvalidInput(_("Choose one of the cycle's themes."), field="theme_id")
     if cycle.areas and data.area not in cycle.areas:
-        raise InvalidInput("Choose the area the proposal is in.", field="area")
+        raise InvalidInput(_("Choose the area the proposal is in."), field="area")
 
 
 def apply_fields(proposal: Proposal, data: ProposalFields) -> None:
@@ -224,7 +227,7 @@ def edit_proposal(
 
 def _image(upload: Upload) -> ProposalImage:
     if not upload.alt.strip():
-        raise InvalidInput("Describe the picture for people who cannot see it.", field="image_alt")
+        raise InvalidInput(_("Describe the picture for people who cannot see it."), field="image_alt")
     clean = clean_image(upload.data)
     return ProposalImage(
         content_type=clean.content_type,
@@ -244,7 +247,7 @@ def get_draft(cycle: Cycle, actor: User, draft_id: int) -> ProposalDraft:
     """Raises NotFound, also for someone else's draft: drafts are private."""
     draft = session().get(ProposalDraft, draft_id)
     if draft is None or draft.cycle_id != cycle.id or draft.author_id != actor.id:
-        raise NotFound("There is no draft with that number.")
+        raise NotFound(_("There is no draft with that number."))
     return draft
 
 
@@ -307,7 +310,7 @@ def get_proposal(cycle: Cycle, proposal_id: int) -> Proposal:
     """Raises NotFound, also for a proposal of another cycle."""
     proposal = session().get(Proposal, proposal_id)
     if proposal is None or proposal.cycle_id != cycle.id:
-        raise NotFound("There is no proposal with that number in this cycle.")
+        raise NotFound(_("There is no proposal with that number in this cycle."))
     return proposal
 
 
@@ -315,5 +318,5 @@ def find_proposal(proposal_id: int) -> Proposal:
     """For short links. Raises NotFound."""
     proposal = session().get(Proposal, proposal_id)
     if proposal is None:
-        raise NotFound("There is no proposal with that number.")
+        raise NotFound(_("There is no proposal with that number."))
     return proposal

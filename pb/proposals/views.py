@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, make_response, redirect, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -64,7 +65,7 @@ def submit_proposal(cycle_id: int) -> Response:
         data = form.fields_data()
         if request.form.get("action") == "draft":
             draft = services.save_draft(cycle, current_user, data, draft)
-            flash("Your draft is saved. Only you can see it.", "success")
+            flash(_("Your draft is saved. Only you can see it."), "success")
             return done("proposals.submit_proposal", cycle_id=cycle.id, draft=draft.id)
         if form.validate():
             try:
@@ -74,7 +75,8 @@ def submit_proposal(cycle_id: int) -> Response:
                     raise
             else:
                 flash(
-                    "Your proposal has been submitted. You can change it until the proposals stage closes.", "success"
+                    _("Your proposal has been submitted. You can change it until the proposals stage closes."),
+                    "success",
                 )
                 return done("proposals.show_proposal", cycle_id=cycle.id, proposal_id=proposal.id)
         # Whatever went wrong, what the person wrote is kept as a draft.
@@ -112,7 +114,7 @@ def edit_proposal(cycle_id: int, proposal_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            flash("Your changes are saved, and shown as a new revision.", "success")
+            flash(_("Your changes are saved, and shown as a new revision."), "success")
             return done("proposals.show_proposal", cycle_id=cycle.id, proposal_id=proposal.id)
     return render("proposals/edit.html", cycle=cycle, proposal=proposal, form=form, status=422 if form.errors else 200)
 
@@ -130,7 +132,7 @@ def proposal_image(cycle_id: int, proposal_id: int) -> Response:
     """The proposal's cleaned picture."""
     proposal = services.get_proposal(get_cycle(cycle_id), proposal_id)
     if proposal.image is None:
-        raise NotFound("This proposal has no picture.")
+        raise NotFound(_("This proposal has no picture."))
     response = make_response(proposal.image.data)
     response.headers["Content-Type"] = proposal.image.content_type
     response.headers["Cache-Control"] = "public, max-age=3600"
@@ -157,7 +159,10 @@ def respond_to_review(cycle_id: int, proposal_id: int) -> Response:
                 raise
         else:
             flash(
-                "Your response is published." + (" Your proposal goes back for review." if revision else ""), "success"
+                _("Your response is published. Your proposal goes back for review.")
+                if revision
+                else _("Your response is published."),
+                "success",
             )
             return done("proposals.show_proposal", cycle_id=cycle.id, proposal_id=proposal.id)
     return render("proposals/show.html", status=422, **_proposal_page(cycle, proposal, response_form=form))
@@ -205,7 +210,7 @@ def review_proposal(cycle_id: int, proposal_id: int) -> Response:
                     form=_review_form(cycle, proposal, bound=False),
                     saved=True,
                 )
-            flash(f"Review of “{proposal.title}” saved.", "success")
+            flash(_("Review of “%(title)s” saved.", title=proposal.title), "success")
             return done("proposals.review_proposals", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}")
     rows = [(p, form if p.id == proposal.id else _review_form(cycle, p, bound=False)) for p in _reviewable(cycle)]
     return render(
@@ -256,10 +261,10 @@ def _proposal_page(cycle: Cycle, proposal: Proposal, *, response_form: ResponseF
 
 def _proposal_form(cycle: Cycle) -> ProposalForm:
     form = ProposalForm()
-    form.theme_id.choices = [SelectChoice("", "No theme")] + [
+    form.theme_id.choices = [SelectChoice("", _("No theme"))] + [
         SelectChoice(str(t.id), t.name) for t in services.themes_of(cycle)
     ]
-    form.area.choices = [SelectChoice("", "Choose an area")] + [SelectChoice(a, a) for a in cycle.areas]
+    form.area.choices = [SelectChoice("", _("Choose an area"))] + [SelectChoice(a, a) for a in cycle.areas]
     if not cycle.areas:
         del form.area  # the cycle covers one area: nothing to choose
     return form
@@ -302,7 +307,7 @@ def _review_form(cycle: Cycle, proposal: Proposal, *, bound: bool = True) -> Rev
     grounds = boundaries.rule_out_grounds if boundaries else []
     if not (boundaries and boundaries.may_revise_costs):
         del form.new_cost, form.cost_reason  # the mandate does not let commissioners change costs
-    form.ground.choices = [SelectChoice("", "Choose a ground")] + [SelectChoice(g, g) for g in grounds]
+    form.ground.choices = [SelectChoice("", _("Choose a ground"))] + [SelectChoice(g, g) for g in grounds]
     if not bound:
         form.outcome.data = {"eligible": "eligible", "ruled_out": "ruled_out"}.get(proposal.status.value)
         form.ground.data, form.reason.data = proposal.ruling_ground or "", proposal.ruling_reason or ""

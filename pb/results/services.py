@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from pb.accounts.models import User
@@ -23,6 +26,18 @@ from pb.results.models import ProjectDecision, TallyRun
 from pb.templating import money
 from pb.voting.services import counting_profile
 
+# The counting engine's STATUSES, as whole sentences a resident reads in their own language.
+STATUS_SENTENCES = {
+    "funded": _l("Funded."),
+    "does-not-fit": _l("Not funded: it did not fit in the money left when its turn came."),
+    "stopped-count": _l("Not funded: it did not fit in the money left, and the count stopped there."),
+    "not-reached": _l("Not funded: the count stopped before its turn."),
+    "below-threshold": _l("Not funded: its score is below the minimum score required."),
+    "unaffordable": _l("Not funded: its supporters did not have enough money left between them."),
+    "no-support": _l("Not funded: no voter supported it."),
+    "over-budget": _l("Not funded: it costs more than the whole budget."),
+}
+
 
 def run_tally(stage: Stage, actor: User | None) -> TallyRun:
     """Count the vote stage's active ballots with the rule its agreed mandate names.
@@ -30,7 +45,7 @@ def run_tally(stage: Stage, actor: User | None) -> TallyRun:
     Called when the vote closes. Raises InvalidInput if the stage is not a closed vote.
     """
     if stage.kind != StageKind.VOTE or stage.state != StageState.CLOSED:
-        raise InvalidInput("Only a closed vote can be counted.")
+        raise InvalidInput(_("Only a closed vote can be counted."))
     mandate = stage.agreed_mandate
     assert mandate is not None  # a stage only opens (and so closes) under an agreed mandate
     boundaries = mandate.boundaries
@@ -43,7 +58,7 @@ def run_tally(stage: Stage, actor: User | None) -> TallyRun:
             Instance.create(projects, boundaries.budget), profile, boundaries.counting_rule, **options
         ).to_dict()
     except CountingError as error:  # only a defect can bring this: the app validated every input
-        raise InvalidInput(f"The votes could not be counted: {error}") from error
+        raise InvalidInput(_("The votes could not be counted: %(error)s", error=error)) from error
     tally = TallyRun(
         stage_id=stage.id,
         rule=outcome["rule"],
@@ -97,6 +112,7 @@ class ResultRow:
     funded_by_vote: bool
     explanation: str
     decision: ProjectDecision | None
+    explanation_en: str = ""  # the same words in English: what a decision that follows the vote stores
 
 
 def result_rows(cycle: Cycle) -> tuple[TallyRun, list[ResultRow]]:
@@ -106,7 +122,7 @@ def result_rows(cycle: Cycle) -> tuple[TallyRun, list[ResultRow]]:
     """
     tally = latest_tally(cycle)
     if tally is None:
-        raise NotFound("The votes have not been counted yet.")
+        raise NotFound(_("The votes have not been counted yet."))
     proposals = {str(p.id): p for p in _on_ballot(cycle)}
     decisions = {d.proposal_id: d for d in decisions_for(cycle)}
     # Most support first; among equals, the cheaper first (the count's own tie-break order).
@@ -118,6 +134,7 @@ def result_rows(cycle: Cycle) -> tuple[TallyRun, list[ResultRow]]:
             info["selected"],
             explain(info, cycle.currency),
             decisions.get(proposals[info["id"]].id),
+            _explain_in_english(info, cycle.currency),
         )
         for info in ordered
         if info["id"] in proposals
@@ -131,15 +148,24 @@ def explain(info: dict[str, Any], currency: str) -> str:
     status = info["status"]
     if status == "funded":
         if info.get("stage") == "fill":
-            return f"Funded when the money left over was shared out: it costs {cost}."
-        return f"Funded: it had enough support, and its {cost} fitted the budget."
+            return _("Funded when the money left over was shared out: it costs %(cost)s.", cost=cost)
+        return _("Funded: it had enough support, and its %(cost)s fitted the budget.", cost=cost)
     if status in ("does-not-fit", "stopped-count") and info.get("budget_left") is not None:
         left = money(_pence(info["budget_left"]), currency)
-        return f"Not funded: {left} was left when its turn came, and it costs {cost}."
+        return _("Not funded: %(left)s was left when its turn came, and it costs %(cost)s.", left=left, cost=cost)
     if status == "unaffordable" and info.get("supporter_money") is not None:
         held = money(_pence(info["supporter_money"]), currency)
-        return f"Not funded: its supporters had {held} left between them, and it costs {cost}."
+        return _(
+            "Not funded: its supporters had %(held)s left between them, and it costs %(cost)s.", held=held, cost=cost
+        )
+    if status in STATUS_SENTENCES:
+        return str(STATUS_SENTENCES[status])
     return STATUSES[status][0].upper() + STATUSES[status][1:] + "."
+
+
+def _explain_in_english(info: dict[str, Any], currency: str) -> str:
+    with force_locale("en"):
+        return explain(info, currency)
 
 
 def _pence(amount: int | str) -> int:
@@ -209,10 +235,10 @@ def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None
     """
     stage = cycle.stage_of_kind(StageKind.DECISION)
     if stage is None:
-        raise NotFound("This cycle has no decision stage.")
+        raise NotFound(_("This cycle has no decision stage."))
     verdict = require(actor, Action.RECORD_DECISION, stage)
     if decisions_for(cycle):
-        raise Conflict("The decision has already been recorded.")
+        raise Conflict(_("The decision has already been recorded."))
     tally, rows = result_rows(cycle)
     vote_stage = cycle.stage_of_kind(StageKind.VOTE)
     assert vote_stage is not None and vote_stage.agreed_mandate is not None
@@ -226,7 +252,7 @@ def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None
         if choice.funded != row.funded_by_vote:
             if not reason:
                 raise InvalidInput(
-                    f"Give a public reason for departing from the vote on “{row.proposal.title}”.",
+                    _("Give a public reason for departing from the vote on “%(title)s”.", title=row.proposal.title),
                     field=f"reason-{row.proposal.id}",
                 )
             if vote.binding:
@@ -235,7 +261,7 @@ def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None
                 ground = choice.ground
         if choice.changes.strip() and not choice.funded:
             raise InvalidInput(
-                f"Changes can only be made to a project that is funded: “{row.proposal.title}”.",
+                _("Changes can only be made to a project that is funded: “%(title)s”.", title=row.proposal.title),
                 field=f"changes-{row.proposal.id}",
             )
         decisions.append(
@@ -244,7 +270,7 @@ def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None
                 proposal_id=row.proposal.id,
                 funded=choice.funded,
                 changes=choice.changes.strip() or None,
-                reason=reason or row.explanation,
+                reason=reason or row.explanation_en,
                 override_ground=ground,
                 recorded_by_id=actor.id,
             )

@@ -1,0 +1,97 @@
+"""Every resident-facing page outside voting reads in Welsh once a resident chooses Cymraeg."""
+
+from __future__ import annotations
+
+from pb.cycles.models import StageKind
+from pb.cycles.services import close_stage
+from pb.db import db
+from tests.conftest import PASSWORD
+
+
+def _welsh(client, url):  # type: ignore[no-untyped-def]
+    client.get("/language/cy?next=/")
+    response = client.get(url)
+    page = response.get_data(as_text=True)
+    assert '<html lang="cy">' in page, url
+    return response, page
+
+
+def _sign_in(client, user):  # type: ignore[no-untyped-def]
+    assert client.submit("/sign-in", {"email": user.email, "password": PASSWORD}).status_code == 303
+    client.csrf = None
+
+
+def test_public_pages_of_a_busy_cycle_read_in_welsh(client, busy_cycle):  # type: ignore[no-untyped-def]
+    cycle, ids = busy_cycle
+    base = f"/cycles/{cycle.id}"
+    pages = {
+        "/": ("Cylchoedd comisiynu", ["Commissioning cycles", "Now open"]),
+        base: ("Pwy sy'n penderfynu beth, fesul cam", ["Who decides what, stage by stage", "Resident representatives"]),
+        f"{base}/proposals": ("Dod o hyd i gynigion", ["Find proposals", "Any status"]),
+        f"{base}/proposals/{ids['proposal_id']}": ("Sylwadau a chwestiynau", ["Comments and questions", "Proposed by"]),
+        f"{base}/priorities": ("Anghenion, asedau a themâu", ["Needs, assets and themes", "Agreed themes"]),
+        f"{base}/stages/proposals/mandate": ("Mandad y cam cynigion", ["Mandate of the", "Signatures"]),
+        "/sign-in": ("Cyfeiriad e-bost", ["Email address", "No account?"]),
+        "/sign-up": ("Creu cyfrinair", ["Create a password", "You need an account"]),
+    }
+    for url, (welsh, english) in pages.items():
+        response, page = _welsh(client, url)
+        assert response.status_code == 200, url
+        assert welsh in page, url
+        for words in english:
+            assert words not in page, (url, words)
+
+
+def test_a_missing_page_says_so_in_welsh(client):  # type: ignore[no-untyped-def]
+    response, page = _welsh(client, "/cycles/9999/proposals/9999")
+    assert response.status_code == 404
+    assert "Mynd i'r rhestr o gylchoedd" in page
+    assert "Go to the list of cycles" not in page
+
+
+def test_writing_a_proposal_reads_in_welsh(client, make_cycle, walk_to, resident):  # type: ignore[no-untyped-def]
+    cycle = make_cycle()
+    walk_to(cycle, StageKind.PROPOSALS)
+    _sign_in(client, resident)
+    response, page = _welsh(client, f"/cycles/{cycle.id}/proposals/new")
+    assert response.status_code == 200
+    assert "Cyflwyno cynnig" in page and "Cost amcangyfrifedig, mewn punnoedd" in page
+    for words in ("Submit a proposal", "Save as draft", "Estimated cost, in pounds", "What residents would give"):
+        assert words not in page, words
+    refused = client.submit(f"/cycles/{cycle.id}/proposals/new", {"action": "submit", "language": "en"})
+    assert refused.status_code == 422
+    assert "Rhowch deitl ar gyfer eich cynnig." in refused.get_data(as_text=True)
+    assert "Enter a title for your proposal." not in refused.get_data(as_text=True)
+
+
+def test_commissioner_pages_read_in_welsh(client, busy_cycle, commissioner):  # type: ignore[no-untyped-def]
+    cycle, _ids = busy_cycle
+    _sign_in(client, commissioner)
+    pages = {
+        "/cycles/new": ("Sefydlu cylch comisiynu", ["Set up a commissioning cycle", "Stages, in order"]),
+        f"/cycles/{cycle.id}/audit": ("Log archwilio", ["Audit log", "Download this cycle's entries"]),
+    }
+    for url, (welsh, english) in pages.items():
+        response, page = _welsh(client, url)
+        assert response.status_code == 200, url
+        assert welsh in page, url
+        for words in english:
+            assert words not in page, (url, words)
+
+
+def test_results_read_in_welsh(client, open_vote, commissioner):  # type: ignore[no-untyped-def]
+    cycle, _proposals = open_vote()
+    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
+    db.session.commit()
+    base = f"/cycles/{cycle.id}"
+    pages = {
+        f"{base}/results": ("Sut i wirio'r cyfrif hwn", ["How to check this count", "Budget used"]),
+        f"{base}/you-said-we-did": ("Dywedoch chi, gwnaethom ni", ["You said, we did", "the vote chose it"]),
+        f"{base}/report": ("Prosiectau a phenderfyniadau", ["Projects and decisions", "Signed by:"]),
+    }
+    for url, (welsh, english) in pages.items():
+        response, page = _welsh(client, url)
+        assert response.status_code == 200, url
+        assert welsh in page, url
+        for words in english:
+            assert words not in page, (url, words)
