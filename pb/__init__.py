@@ -69,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
-    if not has_request_context():  # the CLI and services called outside a request speak English
+    if not has_request_context() or request.blueprint == "api":  # the CLI and open data speak English
         return None
     chosen = request.cookies.get("lang")
     if chosen in ("en", "cy"):

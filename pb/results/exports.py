@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import func, select
@@ -291,11 +292,15 @@ def _pb_profile(stage: Stage, boundaries: VoteBoundaries) -> Profile:
 
 
 def render_export(cycle: Cycle, fmt: str) -> bytes:
-    """The export in one of FORMATS. Raises NotFound for an unknown format or before the count."""
+    """The export in one of FORMATS, in English whoever asks (the file is the council's record).
+
+    Raises NotFound for an unknown format or before the count.
+    """
     writers = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json, "pb": to_pb, "pdf": to_report_pdf}
     if fmt not in writers:
         raise NotFound(f"There is no export in the format “{fmt}”. Choose csv, xlsx, json, pb or pdf.")
-    return writers[fmt](cycle)
+    with force_locale("en"):
+        return writers[fmt](cycle)
 
 
 def to_report_pdf(cycle: Cycle) -> bytes:

@@ -104,3 +104,12 @@ def test_nothing_to_export_before_the_count(app, open_vote) -> None:
     cycle, _ = open_vote()
     result = app.test_cli_runner().invoke(args=["pb", "export", str(cycle.id), "--format", "json"])
     assert result.exit_code == 1 and "The votes have not been counted yet." in result.output
+
+
+def test_files_and_open_data_are_in_english_whatever_the_visitors_language(client, decided) -> None:
+    cycle, _projects, _voters = decided
+    client.get("/language/cy?next=/")
+    csv_text = client.get(f"/cycles/{cycle.id}/results.csv").get_data(as_text=True)
+    assert "Funded: it had enough support" in csv_text
+    api = client.get(f"/api/cycles/{cycle.id}/results").get_json()
+    assert any(p["explanation"].startswith(("Funded", "Not funded")) for p in api["projects"])
