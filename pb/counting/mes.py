@@ -258,7 +258,7 @@ def run(data: MesData, endowment: Money, spend_limit: Money | None = None, recor
     # Heap entries: (ρ or a lower bound of it, rank, project, evaluation index or -1).
     heap: list[tuple[Fraction, int, int, int]] = []
     for p in data.candidates:
-        if Fraction(endowment) * data.supporters_count[p] < costs[p]:
+        if endowment * data.supporters_count[p] < costs[p]:
             if trace is not None:
                 trace.excluded.append(p)
             continue  # budgets only shrink: never affordable
@@ -283,7 +283,7 @@ def run(data: MesData, endowment: Money, spend_limit: Money | None = None, recor
             if found is None:
                 continue  # unaffordable now, hence for ever
             per_point, entries = found
-            rho = per_point / data.weight[p] if costs[p] else Fraction(0)
+            rho = _divide(per_point, data.weight[p]) if costs[p] else Fraction(0)
             evaluated.append((rho, rank, p, source))
             if best is None or (rho, rank) < best[:2]:
                 best = (rho, rank, p, per_point, entries, source)
@@ -314,6 +314,14 @@ def _unaffordable(state: _State, p: int) -> _Entries:
     return _Entries(classes, points, voters, np.ones(len(classes), dtype=bool))
 
 
+def _divide(value: Fraction, by: Money) -> Fraction:
+    """``value / by``, without Fraction's generic arithmetic when ``by`` is an int (this
+    runs for every evaluation of every add1 run)."""
+    if isinstance(by, int):
+        return Fraction(value.numerator, value.denominator * by)
+    return value / by
+
+
 def _lower_bound(data: MesData, p: int) -> Fraction:
     """ρ if every supporter could pay in full: never more than the true ρ."""
     cost = data.election.costs[p]
@@ -326,7 +334,7 @@ def _price_per_point(state: _State, p: int) -> tuple[Fraction, _Entries] | None:
     """The exact ρ' of ``p`` and its supporters' partition, or ``None`` when they cannot
     afford it."""
     data = state.data
-    cost = Fraction(data.election.costs[p])
+    cost = data.election.costs[p]
     classes, points, voters = state.supporters(p)
     if not cost:
         return Fraction(0), _Entries(classes, points, voters, np.zeros(len(classes), dtype=bool))
@@ -361,7 +369,7 @@ def _price_per_point(state: _State, p: int) -> tuple[Fraction, _Entries] | None:
     return found
 
 
-def _partition_price(state: _State, cost: Fraction, total_points: int, entries: _Entries) -> Fraction | None:
+def _partition_price(state: _State, cost: Money, total_points: int, entries: _Entries) -> Fraction | None:
     """ρ' if the poor entries pay everything and the rest pay in full, or ``None`` when
     that leaves nobody to pay the remainder."""
     poor = entries.poor
@@ -372,10 +380,12 @@ def _partition_price(state: _State, cost: Fraction, total_points: int, entries: 
     need = cost * state.denominator - poor_money
     if need <= 0:
         return None
+    if isinstance(need, int):
+        return Fraction(need, rich_points * state.denominator)
     return need / (rich_points * state.denominator)
 
 
-def _check(state: _State, cost: Fraction, total_points: int, entries: _Entries) -> tuple[Fraction, _Entries] | None:
+def _check(state: _State, cost: Money, total_points: int, entries: _Entries) -> tuple[Fraction, _Entries] | None:
     """Confirm the guessed partition exactly; ``None`` if it is wrong or unaffordable.
 
     A partition is right when every poor entry has at most ρ' × points and every other at
@@ -390,6 +400,8 @@ def _check(state: _State, cost: Fraction, total_points: int, entries: _Entries) 
     if (gap[poor] > margin).any() or (gap[~poor] < -margin).any():
         return None
     doubtful = np.flatnonzero(np.abs(gap) <= margin)
+    if not len(doubtful):
+        return price, entries
     scaled = price * state.denominator
     for i in doubtful.tolist():
         held = state.exact(int(entries.classes[i])) * scaled.denominator
@@ -399,9 +411,7 @@ def _check(state: _State, cost: Fraction, total_points: int, entries: _Entries) 
     return price, entries
 
 
-def _exact_walk(
-    state: _State, cost: Fraction, total_points: int, entries: _Entries
-) -> tuple[Fraction, _Entries] | None:
+def _exact_walk(state: _State, cost: Money, total_points: int, entries: _Entries) -> tuple[Fraction, _Entries] | None:
     """ρ' by the textbook walk over exactly sorted budgets; slow but never wrong."""
     exact = [state.exact(int(k)) for k in entries.classes.tolist()]
     pts = entries.points.tolist()
@@ -414,7 +424,7 @@ def _exact_walk(
             return None
         # Rich iff budget >= ρ' × points with ρ' = need / (rich_points × denominator).
         if exact[i] * rich_points >= need * pts[i]:
-            return need / (rich_points * state.denominator), _Entries(
+            return Fraction(need) / (rich_points * state.denominator), _Entries(
                 entries.classes, entries.points, entries.voters, poor
             )
         poor[i] = True
