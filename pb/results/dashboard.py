@@ -1,4 +1,4 @@
-"""The commissioners' dashboard: who took part, how, where and when; the outcome; residents' contributions.
+"""The commissioners' dashboard: who took part, how, where and when; the outcome; contributions; ratings.
 
 Everything here is a count. Where people voted is read from the postcode district of their
 account (the part before the space), never from a ballot; ballots cast with a voting code have
@@ -17,6 +17,7 @@ from pb.accounts.models import User
 from pb.audit.models import AuditEntry
 from pb.cycles.models import Cycle, StageKind
 from pb.db import session
+from pb.delivery.services import delivery_overview, ratings_of
 from pb.proposals.models import Proposal
 from pb.results.exports import turnout_by_channel
 from pb.results.services import latest_tally, result_rows
@@ -37,6 +38,10 @@ class Dashboard:
     budget_used: int
     volunteer_hours_offered: int
     volunteer_hours_funded: int
+    spent: int  # the council's spend to date on funded projects, as reported in delivery updates
+    hours_pledged: int
+    hours_given: int
+    ratings: list[tuple[str, float, int]]  # (project, average rating, number of ratings), delivered projects
 
 
 def dashboard(cycle: Cycle) -> Dashboard:
@@ -56,6 +61,8 @@ def dashboard(cycle: Cycle) -> Dashboard:
         if ballots > accounts:
             by_area[NOT_KNOWN] += ballots - accounts
     proposals = list(session().scalars(select(Proposal).where(Proposal.cycle_id == cycle.id)))
+    delivery = delivery_overview(cycle)
+    ratings = [(p.title, r.average, r.count) for p in proposals if (r := ratings_of(p)).count and r.average]
     funded_ids: set[int] = set()
     budget_used = 0
     if latest_tally(cycle) is not None:
@@ -74,6 +81,10 @@ def dashboard(cycle: Cycle) -> Dashboard:
         budget_used=budget_used,
         volunteer_hours_offered=sum(p.volunteer_hours for p in proposals),
         volunteer_hours_funded=sum(p.volunteer_hours for p in proposals if p.id in funded_ids),
+        spent=delivery.totals.spent,
+        hours_pledged=delivery.totals.hours_pledged,
+        hours_given=delivery.totals.hours_given,
+        ratings=ratings,
     )
 
 
