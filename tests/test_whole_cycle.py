@@ -67,6 +67,10 @@ def test_a_cycle_from_setup_to_published_results(client, make_user) -> None:
             "min_choices": "1",
             "max_choices": "2",
             "counting_rule": "greedy",
+            "points": "10",
+            "max_points_per_project": "0",
+            "eligibility": "accounts",
+            "minimum_age": "0",
             "representatives_required": "1",
         },
     )
@@ -139,10 +143,15 @@ def test_a_cycle_from_setup_to_published_results(client, make_user) -> None:
         ballot = client.get(f"{base}/vote").get_data(as_text=True)
         assert "Casino" not in ballot and "Orchard" in ballot
         if n == 0:
-            over = client.submit(f"{base}/vote", {"choices": [ids["Orchard"], ids["Mural"], ids["Benches"]]})
+            three = [ids["Orchard"], ids["Mural"], ids["Benches"]]
+            over = client.submit(f"{base}/vote", {"action": "check", "choices": three})
             assert over.status_code == 422
             assert "Choose no more than 2 projects." in over.get_data(as_text=True)
-        cast = client.submit(f"{base}/vote", {"choices": choices})
+        chosen = client.submit(f"{base}/vote", {"action": "check", "choices": choices})
+        assert chosen.status_code == 303
+        check = client.get(chosen.headers["Location"]).get_data(as_text=True)
+        submission = re.search(r'name="submission" value="([0-9a-f]+)"', check).group(1)
+        cast = client.submit(f"{base}/vote/confirm", {"submission": submission})
         assert cast.status_code == 303
         done = client.get(cast.headers["Location"]).get_data(as_text=True)
         assert "Your vote has been cast" in done

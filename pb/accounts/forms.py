@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import DateField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 
 class SignInForm(FlaskForm):
@@ -43,4 +43,20 @@ class SignUpForm(FlaskForm):
             Length(min=10, message=_l("Your password must be at least 10 characters.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class DetailsForm(FlaskForm):
+    """What a vote's mandate may ask of an account holder: where they live and how old they are."""
+
+    postcode = StringField(
+        _l("Postcode"),
+        description=_l("For example, CF11 6AB."),
+        validators=[Optional(), Length(max=10, message=_l("Enter a real postcode, like CF11 6AB."))],
+        render_kw={"autocomplete": "postal-code", "spellcheck": "false"},
+    )
+    date_of_birth = DateField(
+        _l("Date of birth"),
+        validators=[Optional()],
+        render_kw={"autocomplete": "bday"},
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from pb.accounts.models import Role, RoleGrant, User
@@ -105,3 +108,24 @@ def people_with_role(role: Role, cycle_id: int) -> list[User]:
         .order_by(User.name)
     )
     return list(session().scalars(query).unique())
+
+
+UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
+
+
+def update_details(user: User, postcode: str, date_of_birth: date | None) -> User:
+    """Record a person's own postcode and date of birth, which a vote's mandate may check.
+
+    Self-declared: see docs/voting.md. Raises InvalidInput for a postcode or date that cannot be right.
+    """
+    from pb.mandates.boundaries import normalise_postcode
+
+    cleaned = normalise_postcode(postcode) if postcode.strip() else None
+    if cleaned is not None and not UK_POSTCODE.match(cleaned):
+        raise InvalidInput(_("Enter a real postcode, like CF11 6AB."), field="postcode")
+    if date_of_birth is not None and not date(1900, 1, 1) <= date_of_birth <= date.today():
+        raise InvalidInput(_("Enter a real date of birth, in the past."), field="date_of_birth")
+    user.postcode = cleaned
+    user.date_of_birth = date_of_birth
+    session().flush()
+    return user

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
 
 from pb.accounts import services
-from pb.accounts.forms import SignInForm, SignUpForm
+from pb.accounts.forms import DetailsForm, SignInForm, SignUpForm
 from pb.accounts.models import User
 from pb.db import db
 from pb.errors import PBError
@@ -63,6 +64,24 @@ def sign_out() -> Response:
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("cycles.list_cycles"), code=303)
+
+
+@bp.route("/account/details", methods=["GET", "POST"])
+@login_required
+def edit_details() -> Response:
+    """A person's postcode and date of birth, which a vote's mandate may ask for."""
+    form = DetailsForm(obj=None if request.method == "POST" else current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_details(current_user, form.postcode.data or "", form.date_of_birth.data)
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            db.session.commit()
+            flash(_("Your details have been saved."), "success")
+            return _redirect_next()
+    return render("accounts/details.html", form=form, status=422 if form.errors else 200)
 
 
 @bp.get("/language/<code>")

@@ -1,4 +1,11 @@
-"""Casting, revising and checking ballots, with the ballot kept apart from the voter."""
+"""Casting, revising and checking ballots, with the ballot kept apart from the voter.
+
+A voter is an account or a voting code. Either way the ballot is stored under a voter key,
+an HMAC under BALLOT_KEY_SECRET: of the stage and the account id, or of the stage and the
+code. One active ballot per voter key is a partial unique index; casting takes a lock on the
+voter key first, so concurrent submissions of one voter are applied one after another.
+See docs/voting.md and docs/secrecy.md.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +13,42 @@ import hashlib
 import hmac
 import secrets
 from collections import defaultdict
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from flask_babel import gettext as _
+from sqlalchemy import exists, false, func, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from pb.accounts.models import User
 from pb.audit.services import record
+from pb.counting import Profile
 from pb.cycles.models import Stage
 from pb.db import session
-from pb.errors import Conflict, InvalidBallot
+from pb.errors import Conflict, InvalidBallot, InvalidInput, OutsideMandate, PBError
 from pb.mandates.authority import Action, require
+from pb.mandates.boundaries import VoteBoundaries
 from pb.proposals.models import Proposal, ProposalStatus
-from pb.voting.models import Ballot, BallotChoice, Participation
+from pb.voting.models import Ballot, BallotChoice, CodeBatch, CodeLink, CodeStatus, Participation, VotingCode
 
-# No 0/O, 1/I/L: a receipt read aloud or copied from a phone must not be mistyped.
+# No 0/O, 1/I/L: a code read aloud or copied from paper must not be mistyped.
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 10
+CODE_LENGTH = 12  # 31**12 ≈ 2**59: guessing is hopeless, and entry is rate-limited too
+MAX_BATCH = 2000
 _RETRIES = 3
+_LOCK_NAMESPACE = 0x5042  # the first key of PostgreSQL's two-key advisory locks, for ballots
+
+Choices = dict[int, int]
+"""A ballot's content: project id → 1 (approval), its rank (ranked) or its points (cumulative)."""
+
+
+def _hmac(message: str) -> str:
+    secret = current_app.config["BALLOT_KEY_SECRET"].encode()
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
 def voter_key(stage: Stage, user: User) -> str:
@@ -34,18 +57,215 @@ def voter_key(stage: Stage, user: User) -> str:
     An HMAC under BALLOT_KEY_SECRET: without that secret the database alone cannot link a
     ballot to a person, and keys of different votes cannot be linked to each other.
     """
-    secret = current_app.config["BALLOT_KEY_SECRET"].encode()
-    return hmac.new(secret, f"ballot:{stage.id}:{user.id}".encode(), hashlib.sha256).hexdigest()
+    return _hmac(f"ballot:{stage.id}:{user.id}")
+
+
+def code_voter_key(stage: Stage, code: str) -> str:
+    """The pseudonym of a code voter: an HMAC of the plain code, which the database never holds."""
+    return _hmac(f"ballot:{stage.id}:code:{normalise_code(code)}")
+
+
+def code_hash(code: str) -> str:
+    """How a voting code is stored: an HMAC of it, unrelated to the voter key it gives."""
+    return _hmac(f"code:{normalise_code(code)}")
+
+
+@dataclass(frozen=True)
+class Voter:
+    """Who is casting, as far as the ballot is concerned: a voter key and a channel.
+
+    `user` is set for an account voter (for eligibility and turnout), `code_id` for a code
+    voter (to mark the code used). `verified_by_code`: the account proved it may vote with a code.
+    """
+
+    key: str
+    channel: str  # "online" (an account) or "code"
+    user: User | None = None
+    code_id: int | None = None
+    verified_by_code: bool = False
+
+
+def account_voter(stage: Stage, user: User) -> Voter:
+    linked = session().scalar(select(exists().where(CodeLink.stage_id == stage.id, CodeLink.user_id == user.id)))
+    return Voter(voter_key(stage, user), "online", user=user, verified_by_code=bool(linked))
+
+
+# --- receipts and codes -------------------------------------------------------------------
+
+
+def _random_code(length: int) -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(length))
 
 
 def new_receipt() -> str:
-    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    code = _random_code(RECEIPT_LENGTH)
     return f"{code[:5]}-{code[5:]}"
 
 
 def normalise_receipt(text: str) -> str:
     code = "".join(ch for ch in text.upper() if ch.isalnum())
     return f"{code[:5]}-{code[5:]}" if len(code) == RECEIPT_LENGTH else text.strip().upper()
+
+
+def normalise_code(text: str) -> str:
+    """A code as typed ("abcd efgh-jkmn") in its stored form ("ABCDEFGHJKMN")."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    """ABCD-EFGH-JKMN: groups of four, easier to copy."""
+    code = normalise_code(code)
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def issue_codes(stage: Stage, actor: User, size: int, label: str) -> tuple[CodeBatch, list[str]]:
+    """Generate a batch of single-use voting codes; return the batch and the plain codes.
+
+    The plain codes are returned once, to be printed: only their HMACs are stored.
+    Raises NotAuthorised, StageNotOpen (closed), OutsideMandate (the mandate uses no codes)
+    or InvalidInput (a batch size out of range).
+    """
+    verdict = require(actor, Action.ISSUE_VOTING_CODES, stage)
+    if not 1 <= size <= MAX_BATCH:
+        raise InvalidInput(_("Enter a number of codes from 1 to %(most)d.", most=MAX_BATCH), field="size")
+    batch = CodeBatch(
+        stage_id=stage.id, label=label.strip()[:120] or f"{size} codes", size=size, created_by_id=actor.id
+    )
+    codes: set[str] = set()
+    while len(codes) < size:
+        codes.add(_random_code(CODE_LENGTH))
+    batch.codes = [VotingCode(stage_id=stage.id, code_hash=code_hash(code)) for code in sorted(codes)]
+    session().add(batch)
+    session().flush()
+    record(
+        "codes.issue",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=f"batch {batch.id}",
+        detail={"size": size, "label": batch.label},
+    )
+    return batch, [format_code(code) for code in sorted(codes, key=lambda _c: secrets.randbits(32))]
+
+
+def void_batch(batch: CodeBatch, actor: User) -> int:
+    """Withdraw a batch's unused codes (a lost or misprinted batch); return how many.
+
+    Raises NotAuthorised or StageNotOpen.
+    """
+    stage = session().get(Stage, batch.stage_id)
+    assert stage is not None
+    verdict = require(actor, Action.ISSUE_VOTING_CODES, stage)
+    voided = (
+        session()
+        .execute(
+            update(VotingCode)
+            .where(VotingCode.batch_id == batch.id, VotingCode.status == CodeStatus.UNUSED)
+            .values(status=CodeStatus.VOID)
+        )
+        .rowcount
+    )
+    record(
+        "codes.void",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=f"batch {batch.id}",
+        detail={"voided": voided},
+    )
+    return voided
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch: CodeBatch
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def code_batches(stage: Stage) -> list[BatchSummary]:
+    """Each batch with how many of its codes are unused, used, linked to an account or void."""
+    db = session()
+    batches = list(db.scalars(select(CodeBatch).where(CodeBatch.stage_id == stage.id).order_by(CodeBatch.id)))
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    query = (
+        select(VotingCode.batch_id, VotingCode.status, func.count())
+        .where(VotingCode.stage_id == stage.id)
+        .group_by(VotingCode.batch_id, VotingCode.status)
+    )
+    for batch_id, status, n in db.execute(query):
+        counts[batch_id][str(status)] = n
+    return [BatchSummary(b, counts[b.id]) for b in batches]
+
+
+def redeem_code(stage: Stage, text: str, user: User | None = None) -> Voter:
+    """Check a voting code and return the voter it makes.
+
+    Anonymous, or where the vote takes codes only, the code itself is the voter. A signed-in
+    person in a vote open to both accounts and codes *links* the code to their account: the
+    account votes from then on, a ballot already cast with the code moves to the account (or
+    is replaced, if the account has voted too), and the code can never be used again — so
+    nobody gets two ballots by using both channels with one code.
+    Raises StageNotOpen, OutsideMandate (no codes in this vote) or InvalidInput (wrong, void
+    or already linked code).
+    """
+    require(None, Action.CAST_CODE_BALLOT, stage)
+    db = session()
+    code = db.scalar(select(VotingCode).where(VotingCode.code_hash == code_hash(text), VotingCode.stage_id == stage.id))
+    if code is None or code.status == CodeStatus.VOID or len(normalise_code(text)) != CODE_LENGTH:
+        raise InvalidInput(_("That code is not right. Check it and try again."), field="code", clause="vote.codes")
+    if code.status == CodeStatus.LINKED:
+        raise InvalidInput(
+            _("That code has already been linked to an account. Sign in to that account to vote."),
+            field="code",
+            clause="vote.codes",
+        )
+    boundaries = _boundaries(stage)
+    key = code_voter_key(stage, text)
+    if user is None or not boundaries.accepts_accounts:
+        return Voter(key, "code", code_id=code.id)
+    return _link_code(stage, code, key, user)
+
+
+def _link_code(stage: Stage, code: VotingCode, code_key: str, user: User) -> Voter:
+    db = session()
+    account = voter_key(stage, user)
+    for key in sorted((code_key, account)):  # always in the same order: no deadlock between the two
+        _lock_voter(db, stage, key)
+    db.refresh(code)
+    if code.status == CodeStatus.LINKED:
+        raise InvalidInput(_("That code has already been linked to an account."), field="code", clause="vote.codes")
+    if db.scalar(select(exists().where(CodeLink.stage_id == stage.id, CodeLink.user_id == user.id))):
+        raise InvalidInput(
+            _("Your account is already linked to a voting code in this vote. You can vote with your account."),
+            field="code",
+            clause="vote.codes",
+        )
+    active = Ballot.stage_id == stage.id, Ballot.replaced.is_(False)
+    account_has_ballot = db.scalar(select(exists().where(*active, Ballot.voter_key == account)))
+    if account_has_ballot:
+        moved = 0
+        db.execute(update(Ballot).where(*active, Ballot.voter_key == code_key).values(replaced=True))
+    else:
+        moved = db.execute(
+            update(Ballot).where(*active, Ballot.voter_key == code_key).values(voter_key=account)
+        ).rowcount
+        if moved:
+            _record_participation(stage, user, "code")
+    code.status = CodeStatus.LINKED
+    db.add(CodeLink(stage_id=stage.id, user_id=user.id))
+    db.flush()
+    record("code.link", actor=None, stage=stage, detail={"ballot_moved": bool(moved)})
+    return Voter(account, "online", user=user, verified_by_code=True)
+
+
+# --- the ballot ---------------------------------------------------------------------------
+
+
+def _boundaries(stage: Stage) -> VoteBoundaries:
+    mandate = stage.agreed_mandate
+    if mandate is None or not isinstance(mandate.boundaries, VoteBoundaries):
+        raise OutsideMandate(_("This vote's mandate has not been agreed."), clause="mandate.agreed")
+    return mandate.boundaries
 
 
 def ballot_options(stage: Stage) -> list[Proposal]:
@@ -58,38 +278,144 @@ def ballot_options(stage: Stage) -> list[Proposal]:
     return list(session().scalars(query))
 
 
-def cast_ballot(stage: Stage, voter: User, choices: Collection[int], channel: str = "online") -> str:
-    """Cast or replace the voter's ballot; return its receipt code. The last ballot counts.
+def choices_from_form(ballot_format: str, form: Mapping[str, Any]) -> Choices:
+    """Read a ballot from form data: `choices` ticked; `rank-<id>` numbers; `points-<id>` numbers.
 
-    Raises StageNotOpen, NotAuthorised, InvalidBallot (over the limits, or naming a project
-    that is not on the ballot) or Conflict (the same voter's ballots collided repeatedly).
+    Anything that is not a whole number is refused, never ignored. Raises InvalidBallot.
     """
-    chosen = set(choices)
-    if len(chosen) != len(list(choices)):
-        raise InvalidBallot("Choose each project only once.", field="choices")
-    require(voter, Action.CAST_BALLOT, stage, choices=chosen)
-    on_ballot = {p.id for p in ballot_options(stage)}
-    if not chosen <= on_ballot:
+    getlist = getattr(form, "getlist", lambda key: [form[key]] if key in form else [])
+    if ballot_format in ("approval", "knapsack"):
+        values = getlist("choices")
+        if not all(str(v).isdigit() for v in values):
+            raise InvalidBallot(
+                _("One of your choices is not on this ballot. Choose again from the list."), field="choices"
+            )
+        ids = [int(v) for v in values]
+        if len(set(ids)) != len(ids):
+            raise InvalidBallot(_("Choose each project only once."), field="choices")
+        return dict.fromkeys(ids, 1)
+    prefix = "rank-" if ballot_format == "ranked" else "points-"
+    chosen: Choices = {}
+    for name in form:
+        if not name.startswith(prefix):
+            continue
+        pid, value = name[len(prefix) :], str(getlist(name)[-1]).strip()
+        if value in ("", "0"):
+            continue
+        if not (pid.isdigit() and value.isdigit() and len(value) <= 6):
+            raise InvalidBallot(
+                _("Enter whole numbers only, like 1, 2 or 3.")
+                if pid.isdigit()
+                else _("One of your choices is not on this ballot."),
+                field="choices",
+            )
+        chosen[int(pid)] = int(value)
+    return chosen
+
+
+def _as_choices(choices: Collection[int] | Mapping[int, int]) -> Choices:
+    if isinstance(choices, Mapping):
+        return {int(k): int(v) for k, v in choices.items()}
+    ids = list(choices)
+    if len(set(ids)) != len(ids):
+        raise InvalidBallot(_("Choose each project only once."), field="choices")
+    return dict.fromkeys(ids, 1)
+
+
+def check_ballot(stage: Stage, voter: Voter | User, choices: Collection[int] | Mapping[int, int]) -> Choices:
+    """Check a ballot against the vote's mandate without casting it; return its choices.
+
+    Raises StageNotOpen, NotAuthorised, OutsideMandate (not eligible) or InvalidBallot.
+    """
+    if isinstance(voter, User):
+        voter = account_voter(stage, voter)
+    chosen = _as_choices(choices)
+    costs = {p.id: p.cost for p in ballot_options(stage)}
+    if voter.channel == "code":
+        require(None, Action.CAST_CODE_BALLOT, stage, choices=chosen, cost=_total(chosen, costs))
+    else:
+        require(
+            voter.user,
+            Action.CAST_BALLOT,
+            stage,
+            choices=chosen,
+            cost=_total(chosen, costs),
+            verified_by_code=voter.verified_by_code,
+        )
+    if not set(chosen) <= set(costs):
         raise InvalidBallot(
-            "One of your choices is not on this ballot. Choose again from the list.",
+            _("One of your choices is not on this ballot. Choose again from the list."),
             field="choices",
             clause="review.eligible",
         )
+    return chosen
 
-    key = voter_key(stage, voter)
+
+def eligibility_problem(stage: Stage, voter: Voter) -> PBError | None:
+    """Why this voter may not vote in the stage (not eligible, stage closed …), or None."""
+    try:
+        if voter.channel == "code":
+            require(None, Action.CAST_CODE_BALLOT, stage)
+        else:
+            require(voter.user, Action.CAST_BALLOT, stage, verified_by_code=voter.verified_by_code)
+    except PBError as problem:
+        return problem
+    return None
+
+
+def _total(chosen: Choices, costs: dict[int, int]) -> int:
+    return sum(costs.get(pid, 0) for pid in chosen)
+
+
+def cast_ballot(
+    stage: Stage,
+    voter: Voter | User,
+    choices: Collection[int] | Mapping[int, int],
+    *,
+    submission: str | None = None,
+) -> str:
+    """Cast or replace the voter's ballot; return its receipt code. The last ballot counts.
+
+    `submission` is the token of the page the voter confirmed: sent twice (a double tap, a
+    retry), it casts once and returns the same receipt.
+    Raises StageNotOpen, NotAuthorised, OutsideMandate (not eligible, or a code withdrawn),
+    InvalidBallot (outside the ballot's limits, or naming a project not on the ballot) or
+    Conflict (the same voter's ballots collided repeatedly).
+    """
+    if isinstance(voter, User):
+        voter = account_voter(stage, voter)
+    chosen = check_ballot(stage, voter, choices)
     db = session()
+    _lock_voter(db, stage, voter.key)
+    if submission:
+        earlier = db.scalar(
+            select(Ballot.receipt).where(
+                Ballot.stage_id == stage.id, Ballot.voter_key == voter.key, Ballot.submission == submission
+            )
+        )
+        if earlier:
+            return earlier
+    code = db.get(VotingCode, voter.code_id, populate_existing=True) if voter.code_id else None
+    if code is not None and code.status not in (CodeStatus.UNUSED, CodeStatus.USED):
+        raise OutsideMandate(_("This voting code can no longer be used."), clause="vote.codes")
+    ranked = _boundaries(stage).ballot_format == "ranked"
     for _attempt in range(_RETRIES):
         try:
             with db.begin_nested():
                 revised = db.execute(
                     update(Ballot)
-                    .where(Ballot.stage_id == stage.id, Ballot.voter_key == key, Ballot.replaced.is_(False))
+                    .where(Ballot.stage_id == stage.id, Ballot.voter_key == voter.key, Ballot.replaced.is_(False))
                     .values(replaced=True)
                 ).rowcount
                 ballot = Ballot(
-                    id=secrets.token_hex(16), stage_id=stage.id, voter_key=key, receipt=new_receipt(), channel=channel
+                    id=secrets.token_hex(16),
+                    stage_id=stage.id,
+                    voter_key=voter.key,
+                    receipt=new_receipt(),
+                    channel=voter.channel,
+                    submission=submission,
                 )
-                ballot.choices = [BallotChoice(proposal_id=pid) for pid in sorted(chosen)]
+                ballot.choices = [_choice(pid, value, ranked) for pid, value in sorted(chosen.items())]
                 db.add(ballot)
                 db.flush()
             break
@@ -97,12 +423,36 @@ def cast_ballot(stage: Stage, voter: User, choices: Collection[int], channel: st
             continue
     else:
         raise Conflict(
-            "Your ballot could not be saved because another one was being saved at the same time. Try again."
+            _("Your ballot could not be saved because another one was being saved at the same time. Try again.")
         )
-    _record_participation(stage, voter, channel)
+    if code is not None:
+        code.status = CodeStatus.USED
+    if voter.user is not None:
+        _record_participation(stage, voter.user, voter.channel)
+    db.flush()
     # The audit log says a ballot was cast or revised in this stage: never by whom, never what.
-    record("ballot.revise" if revised else "ballot.cast", actor=None, stage=stage, detail={"channel": channel})
+    record("ballot.revise" if revised else "ballot.cast", actor=None, stage=stage, detail={"channel": voter.channel})
     return ballot.receipt
+
+
+def _choice(pid: int, value: int, ranked: bool) -> BallotChoice:
+    return BallotChoice(proposal_id=pid, rank=value) if ranked else BallotChoice(proposal_id=pid, points=value)
+
+
+def _lock_voter(db: Session, stage: Stage, key: str) -> None:
+    """Serialise everything one voter does in a vote, until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock on the voter key (READ COMMITTED alone
+    would let two submissions both see "no ballot yet"). SQLite: a write that matches nothing
+    takes the database's single write lock now, so the check that follows cannot go stale.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+            {"namespace": _LOCK_NAMESPACE, "key": int(key[:8], 16) - 2**31},
+        )
+    else:
+        db.execute(update(Ballot).where(Ballot.stage_id == stage.id, false()).values(replaced=Ballot.replaced))
 
 
 def _record_participation(stage: Stage, voter: User, channel: str) -> None:
@@ -118,19 +468,24 @@ def _record_participation(stage: Stage, voter: User, channel: str) -> None:
         pass  # a concurrent request of the same voter recorded it first
 
 
-def current_choices(stage: Stage, voter: User) -> set[int]:
-    """The project ids on the voter's active ballot (empty if they have not voted)."""
+def current_choices(stage: Stage, voter: Voter | User) -> Choices:
+    """The voter's active ballot: project id → 1, rank or points (empty if they have not voted)."""
+    key = voter.key if isinstance(voter, Voter) else voter_key(stage, voter)
     query = (
-        select(BallotChoice.proposal_id)
+        select(BallotChoice.proposal_id, BallotChoice.rank, BallotChoice.points)
         .join(Ballot)
-        .where(Ballot.stage_id == stage.id, Ballot.voter_key == voter_key(stage, voter), Ballot.replaced.is_(False))
+        .where(Ballot.stage_id == stage.id, Ballot.voter_key == key, Ballot.replaced.is_(False))
     )
-    return set(session().scalars(query))
+    return {pid: rank if rank is not None else points for pid, rank, points in session().execute(query)}
 
 
-def has_voted(stage: Stage, voter: User) -> bool:
+def has_voted(stage: Stage, voter: Voter | User) -> bool:
+    """Whether this voter has an active ballot in the stage."""
+    key = voter.key if isinstance(voter, Voter) else voter_key(stage, voter)
     return bool(
-        session().scalar(select(exists().where(Participation.stage_id == stage.id, Participation.user_id == voter.id)))
+        session().scalar(
+            select(exists().where(Ballot.stage_id == stage.id, Ballot.voter_key == key, Ballot.replaced.is_(False)))
+        )
     )
 
 
@@ -150,24 +505,53 @@ def check_receipt(stage: Stage, receipt: str) -> ReceiptCheck:
     return ReceiptCheck(found=True, counted=not ballot.replaced)
 
 
-def active_ballots(stage: Stage) -> list[list[int]]:
-    """Every active ballot's chosen project ids (ordered by random ballot id, so by nobody)."""
+def active_ballot_choices(stage: Stage) -> list[Choices]:
+    """Every active ballot's choices (in random ballot-id order, so in nobody's order)."""
     query = (
-        select(BallotChoice.ballot_id, BallotChoice.proposal_id)
+        select(BallotChoice.ballot_id, BallotChoice.proposal_id, BallotChoice.rank, BallotChoice.points)
         .join(Ballot)
         .where(Ballot.stage_id == stage.id, Ballot.replaced.is_(False))
         .order_by(BallotChoice.ballot_id, BallotChoice.proposal_id)
     )
-    by_ballot: dict[str, list[int]] = defaultdict(list)
-    for ballot_id, proposal_id in session().execute(query):
-        by_ballot[ballot_id].append(proposal_id)
+    by_ballot: dict[str, Choices] = defaultdict(dict)
+    for ballot_id, proposal_id, rank, points in session().execute(query):
+        by_ballot[ballot_id][proposal_id] = rank if rank is not None else points
     empty = session().scalars(
         select(Ballot.id).where(Ballot.stage_id == stage.id, Ballot.replaced.is_(False), ~Ballot.choices.any())
     )
-    return list(by_ballot.values()) + [[] for _ in empty]
+    return list(by_ballot.values()) + [{} for _ in empty]
+
+
+def active_ballots(stage: Stage) -> list[list[int]]:
+    """Every active ballot's project ids: by rank on ranked ballots, else by id."""
+    return [sorted(choices, key=lambda pid: (choices[pid], pid)) for choices in active_ballot_choices(stage)]
+
+
+def counting_profile(stage: Stage, boundaries: VoteBoundaries) -> tuple[Profile, dict[str, Any]]:
+    """The active ballots as the counting engine's profile, with the options their format needs.
+
+    Ranked ballots are ordinal (a project ranked r-th of up to N scores N − r + 1, as Pabulib
+    does); cumulative ballots carry their points, which Equal Shares then counts as utilities.
+    """
+    fmt = boundaries.ballot_format
+    if fmt == "ranked":
+        return Profile.from_rankings([[str(p) for p in b] for b in active_ballots(stage)]), {
+            "ordinal_length": boundaries.max_choices
+        }
+    if fmt == "cumulative":
+        profile = Profile.from_points([{str(p): v for p, v in sorted(b.items())} for b in active_ballot_choices(stage)])
+        return profile, ({"utility": "score"} if boundaries.counting_rule.startswith("equalshares") else {})
+    return Profile.from_approvals([[str(p) for p in sorted(b)] for b in active_ballot_choices(stage)]), {}
 
 
 def turnout(stage: Stage) -> int:
-    """How many people have voted in the stage (revisions count once)."""
-    query = select(func.count()).select_from(Participation).where(Participation.stage_id == stage.id)
-    return session().scalar(query) or 0
+    """How many people have voted in the stage (revisions count once): accounts and codes."""
+    accounts = session().scalar(
+        select(func.count()).select_from(Participation).where(Participation.stage_id == stage.id)
+    )
+    codes = session().scalar(
+        select(func.count())
+        .select_from(VotingCode)
+        .where(VotingCode.stage_id == stage.id, VotingCode.status == CodeStatus.USED)
+    )
+    return (accounts or 0) + (codes or 0)

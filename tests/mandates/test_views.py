@@ -14,6 +14,10 @@ VOTE_FORM = {
     "min_choices": "1",
     "max_choices": "2",
     "counting_rule": "greedy",
+    "points": "10",
+    "max_points_per_project": "0",
+    "eligibility": "accounts",
+    "minimum_age": "0",
     "representatives_required": "1",
 }
 
