@@ -18,5 +18,12 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
+
+  // A voting-code card's QR code opens the code page with the code after "#" (never sent to the server).
+  document.addEventListener("DOMContentLoaded", function () {
+    var input = document.querySelector("input.input--code");
+    var code = decodeURIComponent(window.location.hash.slice(1));
+    if (input && !input.value && /^[A-Za-z2-9-]{8,20}$/.test(code)) { input.value = code; }
+  });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
 })();
