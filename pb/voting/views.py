@@ -143,6 +143,8 @@ def choose(cycle_id: int) -> Response:
         return _no_store(
             render("voting/_meter.html", cycle=cycle, meter=_meter(limits, chosen, services.ballot_options(stage)))
         )
+    if action.startswith("show-") and action[5:].isdigit():  # a project's page, the choices kept
+        return redirect(url_for("proposals.show_proposal", cycle_id=cycle.id, proposal_id=int(action[5:])), code=303)
     if action != "check":
         return redirect(url_for("voting.show_ballot", cycle_id=cycle.id, **filters.as_args()) + "#projects", code=303)
     try:

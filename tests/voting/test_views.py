@@ -59,6 +59,8 @@ def test_choices_never_travel_in_a_url(client, ballot, resident) -> None:
     assert location.endswith("/vote?q=project#projects") and "choices" not in location
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f'value="{a.id}" id="choice-{a.id}" checked' in page  # the draft stays in the session
+    details = client.submit(f"/cycles/{cycle.id}/vote", {"action": f"show-{a.id}", "choices": [a.id]})
+    assert details.headers["Location"] == f"/cycles/{cycle.id}/proposals/{a.id}"
 
 
 def test_the_meter_is_one_url_with_two_renderings(client, ballot, resident) -> None:
