@@ -91,4 +91,5 @@ def register_template_helpers(app: Flask) -> None:
                 current_user, Role.COMMISSIONER, cycle.id if cycle else None
             ),
             "is_representative": lambda cycle: has_role(current_user, Role.REPRESENTATIVE, cycle.id),
+            "is_facilitator": lambda cycle: has_role(current_user, Role.FACILITATOR, cycle.id),
         }
