@@ -34,10 +34,14 @@ run: $(STAMP) $(CATALOGS)
 	@echo "Cyd is at http://127.0.0.1:5000/"
 	$(BIN)/flask run --port 5000
 
-## The whole test suite (browser tests included), in parallel.
+## The whole test suite (browser tests included), in parallel; then again on PostgreSQL.
 test: $(STAMP) $(CATALOGS) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$CI" ]; then \
+		echo "The same suite on PostgreSQL:"; \
+		CYD_TEST_DATABASE=postgresql $(BIN)/pytest -n 2 --ignore=tests/counting --ignore=tests/browser; \
+	else echo "PostgreSQL's server is not installed, so the suite ran on SQLite only (CI runs both)."; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -50,9 +54,9 @@ lock:
 	 $(BIN)/pip freeze) > constraints.txt
 	touch $(STAMP)
 
-## System packages the browser tests need (Debian; run as root). CI runs this via .ci/run.
+## System packages the browser and PostgreSQL tests need (Debian; run as root). CI installs them in .ci/run.
 browser-deps:
-	apt-get update -qq && apt-get install -y -qq chromium
+	apt-get update -qq && apt-get install -y -qq chromium postgresql fonts-dejavu-core
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -7,6 +7,7 @@ copied for each test, so every test starts from the real schema in milliseconds.
 from __future__ import annotations
 
 import contextvars
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ from pb.mandates.services import sign_mandate, update_mandate
 from pb.proposals.models import Proposal
 from pb.proposals.review import review_proposal
 from pb.proposals.services import ProposalFields, submit_proposal
+from tests.postgres import INITDB, TEMPLATE, Cluster
 
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -52,21 +54,51 @@ def compiled_translations() -> None:
                 write_mo(mo_file, catalog)
 
 
+# `CYD_TEST_DATABASE=postgresql` runs every test on PostgreSQL instead of SQLite.
+ON_POSTGRES = os.environ.get("CYD_TEST_DATABASE", "sqlite") == "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ON_POSTGRES and not INITDB:
+        raise pytest.UsageError("CYD_TEST_DATABASE=postgresql needs Debian's postgresql (see .ci/run).")
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "cyd.sqlite3"
-    app = create_app("test", SQLALCHEMY_ENGINES={"default": f"sqlite:///{path}"})
+def postgres() -> Iterator[Cluster]:
+    """This worker's PostgreSQL cluster, with a migrated template database to copy for each test."""
+    cluster = Cluster()
+    cluster.create(name=TEMPLATE)
+    migrate(cluster.url(TEMPLATE))
+    yield cluster
+    cluster.stop()
+
+
+def migrate(url: str) -> None:
+    app = create_app("test", SQLALCHEMY_ENGINES={"default": url})
     with app.app_context():
         upgrade_database()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "cyd.sqlite3"
+    migrate(f"sqlite:///{path}")
     return path
 
 
 @pytest.fixture
-def database_url(template_db: Path, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated database for one test: a copy of the migrated template."""
+    if ON_POSTGRES:
+        cluster: Cluster = request.getfixturevalue("postgres")
+        name = cluster.create(template=TEMPLATE)
+        yield cluster.url(name)
+        cluster.drop(name)
+        return
     path = tmp_path / "cyd.sqlite3"
-    shutil.copyfile(template_db, path)
-    return f"sqlite:///{path}"
+    shutil.copyfile(request.getfixturevalue("template_db"), path)
+    yield f"sqlite:///{path}"
 
 
 @pytest.fixture

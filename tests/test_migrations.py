@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,6 +15,7 @@ from sqlalchemy import create_engine, inspect
 from pb.cli import alembic_config
 from pb.db import Base
 from pb.models import import_all_models
+from tests.conftest import ON_POSTGRES
 
 
 def _config_on(connection):  # type: ignore[no-untyped-def]
@@ -21,17 +24,35 @@ def _config_on(connection):  # type: ignore[no-untyped-def]
     return config
 
 
-def test_migrated_head_matches_the_models(tmp_path: Path) -> None:
+@pytest.fixture
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the kind this run tests: SQLite, or PostgreSQL with CYD_TEST_DATABASE."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    cluster = request.getfixturevalue("postgres")
+    name = cluster.create()
+    yield cluster.url(name)
+    cluster.drop(name)
+
+
+def test_the_tests_run_on_the_database_asked_for(app) -> None:  # type: ignore[no-untyped-def]
+    from pb.db import db
+
+    assert db.engine.dialect.name == ("postgresql" if ON_POSTGRES else "sqlite")
+
+
+def test_migrated_head_matches_the_models(empty_database: str) -> None:
     import_all_models()
-    engine = create_engine(f"sqlite:///{tmp_path / 'head.sqlite3'}")
+    engine = create_engine(empty_database)
     with engine.begin() as connection:
         command.upgrade(_config_on(connection), "head")
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_every_revision_upgrades_and_downgrades(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'steps.sqlite3'}")
+def test_every_revision_upgrades_and_downgrades(empty_database: str) -> None:
+    engine = create_engine(empty_database)
     revisions = list(reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions())))
     assert revisions, "there are no migrations"
     with engine.begin() as connection:

@@ -1,0 +1,61 @@
+"""A throwaway PostgreSQL cluster from Debian's server binaries, on a Unix socket, for the tests.
+
+`CYD_TEST_DATABASE=postgresql` runs the whole suite on it (`make test` does so when the
+binaries are installed, and CI always); the concurrency tests use it in either run.
+"""
+
+from __future__ import annotations
+
+import getpass
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import psycopg
+
+INITDB = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+TEMPLATE = "cyd_template"
+
+
+class Cluster:
+    """initdb, start, create and drop databases, stop: each pytest worker runs one of its own."""
+
+    def __init__(self) -> None:
+        self.bindir = Path(INITDB[-1]).parent
+        self.root = Path(tempfile.mkdtemp(prefix="cyd-pg-"))
+        self.as_postgres: list[str] = []
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as Debian's postgres user
+            shutil.chown(self.root, "postgres")
+            self.root.chmod(0o755)
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+        self.user = "postgres" if self.as_postgres else getpass.getuser()
+        self._run("initdb", "-D", str(self.root / "data"), "-U", self.user, "--auth=trust", "--no-sync", "-E", "UTF8")
+        options = f"-k {self.root} -c listen_addresses='' -c fsync=off -c max_connections=300"
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-o", options, "-w", "-l", str(self.root / "log"), "start")
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.as_postgres, str(self.bindir / program), *args], check=True, capture_output=True)
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://{self.user}@/{database}?host={self.root}"
+
+    def _admin(self, sql: str) -> None:
+        with psycopg.connect(host=str(self.root), user=self.user, dbname="postgres", autocommit=True) as conn:
+            conn.execute(sql)
+
+    def create(self, name: str | None = None, template: str | None = None) -> str:
+        """A new database, empty or copied from `template`; returns its name."""
+        name = name or f"t_{uuid.uuid4().hex[:16]}"
+        self._admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return name
+
+    def drop(self, name: str) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
