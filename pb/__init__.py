@@ -84,12 +84,14 @@ def _register_blueprints(app: Flask) -> None:
     from pb.cycles.views import bp as cycles
     from pb.deliberation.views import bp as deliberation
     from pb.delivery.views import bp as delivery
+    from pb.events.views import bp as events
     from pb.mandates.views import bp as mandates
     from pb.priorities.views import bp as priorities
     from pb.proposals.views import bp as proposals
     from pb.results.views import bp as results
     from pb.voting.views import bp as voting
 
-    for blueprint in (accounts, cycles, mandates, priorities, proposals, deliberation, voting, results, audit, api):
+    for blueprint in (accounts, cycles, mandates, priorities, proposals, deliberation, voting, results, audit, api,
+                      events):
         app.register_blueprint(blueprint)
     app.register_blueprint(delivery)

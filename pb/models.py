@@ -9,6 +9,7 @@ def import_all_models() -> None:
     from pb.cycles import models as _cycles  # noqa: F401
     from pb.deliberation import models as _deliberation  # noqa: F401
     from pb.delivery import models as _delivery  # noqa: F401
+    from pb.events import models as _events  # noqa: F401
     from pb.mandates import models as _mandates  # noqa: F401
     from pb.priorities import models as _priorities  # noqa: F401
     from pb.proposals import models as _proposals  # noqa: F401

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -297,6 +298,7 @@ FULL_CYCLE = [StageKind.PRIORITIES, StageKind.PROPOSALS, StageKind.DELIBERATION,
 def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type: ignore[no-untyped-def]
     """A cycle walked to an open vote (codes allowed), with one of each thing a route can name by id."""
     from pb.deliberation.services import add_comment, request_merge
+    from pb.events.services import create_event, register_attendee
     from pb.priorities.models import NeedKind
     from pb.priorities.services import record_need
     from pb.voting.services import issue_codes
@@ -315,6 +317,10 @@ def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type:
     merge = request_merge(first, second, resident, "Alike")
     walk_to(cycle, StageKind.VOTE)
     batch, _codes = issue_codes(vote, commissioner, 2, "Library")
+    event = create_event(vote, commissioner, title="Drop-in", venue="Library",
+                         starts_at=datetime(2026, 12, 1, 10, tzinfo=UTC), ends_at=datetime(2026, 12, 1, 12, tzinfo=UTC),
+                         facilitator_ids=[commissioner.id])
+    attendee = register_attendee(event, commissioner, name="Ann", check_in=False).attendee
     db.session.commit()
     return cycle, {"proposal_id": first.id, "need_id": need.id, "comment_id": comment.id, "request_id": merge.id,
-            "batch_id": batch.id}
+            "batch_id": batch.id, "event_id": event.id, "attendee_id": attendee.id}

@@ -71,6 +71,7 @@ def test_a_cycle_from_setup_to_published_results(client, make_user) -> None:
             "max_points_per_project": "0",
             "eligibility": "accounts",
             "minimum_age": "0",
+            "show_running_counts": "no",
             "representatives_required": "1",
         },
     )

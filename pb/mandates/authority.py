@@ -78,6 +78,9 @@ class Action(enum.StrEnum):
     RATE_PROJECT = "rate_project"
     CONSENT_TO_CARRY_OVER = "consent_to_carry_over"
     START_NEXT_CYCLE = "start_next_cycle"
+    CREATE_EVENT = "create_event"
+    RUN_EVENT = "run_event"  # an event's dashboard and live view
+    CHECK_IN_ATTENDEE = "check_in_attendee"
 
 
 ANY_STAGE = frozenset(StageKind)
@@ -149,6 +152,10 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.CONSENT_TO_CARRY_OVER: Permission((Role.RESIDENT,), frozenset({StageKind.DECISION}), OPEN | CLOSED),
     # Asked of a cycle's last stage: the cycle must be finished (every stage closed).
     Action.START_NEXT_CYCLE: Permission((Role.COMMISSIONER,), ANY_STAGE, CLOSED),
+    # In-person events; the events service also checks that a facilitator runs this event.
+    Action.CREATE_EVENT: Permission((Role.COMMISSIONER,), ANY_STAGE, BEFORE_OPENING | OPEN),
+    Action.RUN_EVENT: Permission((Role.COMMISSIONER, Role.FACILITATOR), ANY_STAGE, BEFORE_OPENING | OPEN | CLOSED),
+    Action.CHECK_IN_ATTENDEE: Permission((Role.COMMISSIONER, Role.FACILITATOR), ANY_STAGE, OPEN),
 }
 
 _ROLE_WORDS = {

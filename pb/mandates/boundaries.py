@@ -330,6 +330,9 @@ class VoteBoundaries(Boundaries):
     minimum_age: int = spec(
         0, input="int", label="Account holders must be at least this age", hint="0 for no minimum age."
     )
+    show_running_counts: bool = spec(
+        False, input="bool", label="May running counts be shown during voting?", locked_while_open=True
+    )
 
     def validate(self, minimum_representatives: int = 1) -> None:
         super().validate(minimum_representatives)
@@ -387,6 +390,12 @@ class VoteBoundaries(Boundaries):
             self._limits_clause(money),
             ("vote.counting_rule", _("Votes are counted by: %(rule)s.", rule=COUNTING_RULES[self.counting_rule])),
             *self._eligibility_clauses(),
+            (
+                "vote.show_running_counts",
+                _("Running counts of votes for each project may be shown while voting is open.")
+                if self.show_running_counts
+                else _("No count of votes for any project is shown until voting closes."),
+            ),
         ]
 
     def _limits_clause(self, money: Money) -> tuple[str, str]:

@@ -57,6 +57,9 @@ EXPECTED: dict[Action, tuple[set[str], set[StageKind], set[StageState]]] = {
     Action.RATE_PROJECT: (SIGNED_IN, {StageKind.ASSESSMENT}, OPEN),
     Action.CONSENT_TO_CARRY_OVER: (SIGNED_IN, {StageKind.DECISION}, OPEN | {StageState.CLOSED}),  # their own
     Action.START_NEXT_CYCLE: ({"commissioner"}, ALL, {StageState.CLOSED}),  # every stage closed
+    Action.CREATE_EVENT: ({"commissioner"}, ALL, BEFORE | OPEN),
+    Action.RUN_EVENT: ({"commissioner", "facilitator"}, ALL, set(StageState)),
+    Action.CHECK_IN_ATTENDEE: ({"commissioner", "facilitator"}, ALL, OPEN),
 }
 # Actions on one's own proposal: the matrix passes the person as its author.
 AUTHOR_ACTIONS = {Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE, Action.CONSENT_TO_CARRY_OVER}

@@ -18,6 +18,7 @@ VOTE_FORM = {
     "max_points_per_project": "0",
     "eligibility": "accounts",
     "minimum_age": "0",
+    "show_running_counts": "no",
     "representatives_required": "1",
 }
 

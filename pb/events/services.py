@@ -1,0 +1,317 @@
+"""In-person events: creating them, checking people in with a voting code each, and their counts.
+
+A check-in that hands over a voting code makes a batch of one with `issue_codes` (labelled with
+the event), so only the code's HMAC is stored, as for printed codes; the plain code is returned
+once, to be shown on the facilitator's screen. See docs/events.md.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from pb.accounts.models import Role, User
+from pb.accounts.services import has_role, people_with_role
+from pb.audit.services import record
+from pb.cycles.models import Cycle, Stage, StageKind, StageState
+from pb.db import session, utcnow
+from pb.errors import Conflict, InvalidInput, NotAuthorised, NotFound, PBError
+from pb.events.models import Attendee, Event, EventCodeBatch, EventFacilitator
+from pb.mandates.authority import Action, Verdict, allowed, require
+from pb.mandates.boundaries import VoteBoundaries, normalise_postcode
+from pb.proposals.models import Proposal
+from pb.results.exports import turnout_by_channel
+from pb.voting.models import CodeBatch, CodeStatus, VotingCode
+from pb.voting.services import active_ballot_choices, ballot_options, issue_codes
+
+MAX_TITLE = 120
+MAX_VENUE = 200
+MAX_NAME = 120
+MAX_POSTCODE = 10
+MAX_ATTENDANCE = 100_000
+
+
+def facilitator_choices(cycle: Cycle) -> list[User]:
+    """Who may run an event of the cycle: its facilitators and its commissioners."""
+    people = people_with_role(Role.FACILITATOR, cycle.id) + people_with_role(Role.COMMISSIONER, cycle.id)
+    unique = {p.id: p for p in people}
+    return sorted(unique.values(), key=lambda p: (p.name, p.id))
+
+
+def create_event(
+    stage: Stage,
+    actor: User,
+    *,
+    title: str,
+    venue: str,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    expected_attendance: int = 0,
+    facilitator_ids: list[int] | None = None,
+) -> Event:
+    """Commissioners plan an event in a stage, naming who runs it.
+
+    Raises NotAuthorised, StageNotOpen (the stage has closed) or InvalidInput (naming the field).
+    """
+    verdict = require(actor, Action.CREATE_EVENT, stage)
+    title, venue = title.strip(), venue.strip()
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInput(_("Name the event in %(most)d characters or fewer.", most=MAX_TITLE), field="title")
+    if not venue or len(venue) > MAX_VENUE:
+        raise InvalidInput(_("Say where the event is, in %(most)d characters or fewer.", most=MAX_VENUE), field="venue")
+    if starts_at is None:
+        raise InvalidInput(_("Enter when the event starts."), field="starts_at")
+    if ends_at is None or ends_at <= starts_at:
+        raise InvalidInput(_("The event must end after it starts."), field="ends_at")
+    if not 0 <= expected_attendance <= MAX_ATTENDANCE:
+        raise InvalidInput(
+            _("Enter a number of people from 0 to %(most)d.", most=MAX_ATTENDANCE), field="expected_attendance"
+        )
+    choices = {p.id: p for p in facilitator_choices(stage.cycle)}
+    chosen = sorted(set(facilitator_ids or []))
+    if not chosen or not set(chosen) <= set(choices):
+        raise InvalidInput(
+            _("Choose who runs the event, from the cycle's facilitators and commissioners."), field="facilitators"
+        )
+    event = Event(
+        cycle_id=stage.cycle_id,
+        stage_id=stage.id,
+        title=title,
+        venue=venue,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        expected_attendance=expected_attendance,
+        created_by_id=actor.id,
+    )
+    session().add(event)
+    session().flush()
+    session().add_all(EventFacilitator(event_id=event.id, user_id=uid) for uid in chosen)
+    session().flush()
+    session().refresh(event)
+    record(
+        "events.create",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=f"event {event.id}",
+        detail={"facilitators": chosen},
+    )
+    return event
+
+
+def events_of(cycle: Cycle) -> list[Event]:
+    query = select(Event).where(Event.cycle_id == cycle.id).order_by(Event.starts_at, Event.id)
+    return list(session().scalars(query))
+
+
+def get_event(cycle: Cycle, event_id: int) -> Event:
+    """Raises NotFound, also for an event of another cycle."""
+    event = session().get(Event, event_id)
+    if event is None or event.cycle_id != cycle.id:
+        raise NotFound(_("There is no event with that number in this cycle."))
+    return event
+
+
+def stage_of(event: Event) -> Stage:
+    stage = session().get(Stage, event.stage_id)
+    assert stage is not None
+    return stage
+
+
+def require_running(event: Event, actor: User | None, action: Action = Action.RUN_EVENT) -> Verdict:
+    """The cycle's commissioners, and the facilitators named for this event, run it.
+
+    Raises NotAuthorised (naming `events.facilitators` for a facilitator of another event) or
+    StageNotOpen (checking in outside an open stage).
+    """
+    stage = stage_of(event)
+    verdict = require(actor, action, stage)
+    if has_role(actor, Role.COMMISSIONER, event.cycle_id):
+        return verdict
+    if actor is None or actor.id not in {f.id for f in event.facilitators}:
+        raise NotAuthorised(_("Only the people named to run this event can do this."), clause="events.facilitators")
+    return Verdict("events.facilitators", verdict.role)
+
+
+def may_run(event: Event, actor: User | None, action: Action = Action.RUN_EVENT) -> bool:
+    """For showing or hiding a link, never for deciding."""
+    try:
+        require_running(event, actor, action)
+    except PBError:
+        return False
+    return True
+
+
+def find_attendees(event: Event, actor: User, query: str = "") -> list[Attendee]:
+    """Attendees of the event whose name or postcode starts with or contains `query`, by name.
+
+    Raises NotAuthorised.
+    """
+    require_running(event, actor)
+    select_attendees = select(Attendee).where(Attendee.event_id == event.id)
+    words = query.strip()[:MAX_NAME]
+    if words:
+        like = f"%{words.lower()}%"
+        select_attendees = select_attendees.where(
+            or_(func.lower(Attendee.name).like(like), func.lower(func.coalesce(Attendee.postcode, "")).like(like))
+        )
+    return list(session().scalars(select_attendees.order_by(Attendee.name, Attendee.id).limit(50)))
+
+
+def get_attendee(event: Event, attendee_id: int) -> Attendee:
+    """Raises NotFound, also for an attendee of another event."""
+    attendee = session().get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event.id:
+        raise NotFound(_("There is no such attendee at this event."))
+    return attendee
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A check-in as the desk sees it once: `code` is the plain voting code, never stored."""
+
+    attendee: Attendee
+    code: str | None = None
+    no_code_reason: str = ""
+
+
+def register_attendee(
+    event: Event,
+    actor: User,
+    *,
+    name: str,
+    postcode: str = "",
+    check_in: bool = True,
+    submission: str | None = None,
+) -> CheckIn:
+    """Add someone to the event with a name and, if they give one, a postcode; check them in at once.
+
+    `submission` is the random token of the form: sent again (a reload), it adds nobody and
+    issues no second code. Raises NotAuthorised, StageNotOpen, InvalidInput or Conflict.
+    """
+    require_running(event, actor, Action.CHECK_IN_ATTENDEE)
+    name, postcode = " ".join(name.split()), normalise_postcode(postcode or "")
+    if not name or len(name) > MAX_NAME:
+        raise InvalidInput(_("Enter a name, in %(most)d characters or fewer.", most=MAX_NAME), field="name")
+    if len(postcode) > MAX_POSTCODE:
+        raise InvalidInput(_("Enter a postcode like CF10 5AB, or leave it empty."), field="postcode")
+    attendee = Attendee(event_id=event.id, name=name, postcode=postcode or None, submission=submission or None)
+    try:
+        with session().begin_nested():
+            session().add(attendee)
+            session().flush()
+    except IntegrityError:
+        raise Conflict(
+            _("This form was already sent: that person is on the list. Search for them by name."), field="name"
+        ) from None
+    record("events.register", actor=actor, stage=stage_of(event), subject=f"event {event.id}")
+    if not check_in:
+        return CheckIn(attendee)
+    return check_in_attendee(event, attendee, actor)
+
+
+def check_in_attendee(event: Event, attendee: Attendee, actor: User) -> CheckIn:
+    """Record the attendee's arrival and, where the event is in a vote that takes codes, issue one code.
+
+    The code is returned once, to show; only its HMAC is kept, in a batch of one labelled with
+    the event, and the attendee row records only that a code was issued.
+    Raises NotAuthorised, StageNotOpen or Conflict (already checked in).
+    """
+    verdict = require_running(event, actor, Action.CHECK_IN_ATTENDEE)
+    if attendee.checked_in_at is not None:
+        raise Conflict(_("%(name)s is already checked in.", name=attendee.name))
+    stage = stage_of(event)
+    attendee.checked_in_at = utcnow()
+    code, reason = None, ""
+    if stage.kind != StageKind.VOTE:
+        reason = _("Voting codes are given out at events of the vote stage.")
+    elif not allowed(actor, Action.ISSUE_VOTING_CODES, stage):
+        reason = _("This vote's mandate does not use voting codes: people vote with an account.")
+    else:
+        batch, codes = issue_codes(stage, actor, 1, f"Event {event.id}: {event.title}")
+        session().add(EventCodeBatch(batch_id=batch.id, event_id=event.id))
+        attendee.code_issued = True
+        code = codes[0]
+    session().flush()
+    record(
+        "events.check_in",
+        actor=actor,
+        role=verdict.role,
+        stage=stage,
+        subject=f"event {event.id}",
+        detail={"code_issued": code is not None},
+    )
+    return CheckIn(attendee, code, reason)
+
+
+def new_submission() -> str:
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    registered: int
+    checked_in: int
+    codes_issued: int
+    codes_used: int  # used to vote, or linked to an account that votes
+    expected: int
+
+
+def event_counts(event: Event) -> EventCounts:
+    """How many came, and how many of the codes issued at the event have been used: counts only."""
+    db = session()
+    registered = db.scalar(select(func.count()).select_from(Attendee).where(Attendee.event_id == event.id)) or 0
+    checked_in = (
+        db.scalar(
+            select(func.count())
+            .select_from(Attendee)
+            .where(Attendee.event_id == event.id, Attendee.checked_in_at.is_not(None))
+        )
+        or 0
+    )
+    batches = select(EventCodeBatch.batch_id).where(EventCodeBatch.event_id == event.id)
+    issued = db.scalar(select(func.coalesce(func.sum(CodeBatch.size), 0)).where(CodeBatch.id.in_(batches))) or 0
+    used = (
+        db.scalar(
+            select(func.count())
+            .select_from(VotingCode)
+            .where(VotingCode.batch_id.in_(batches), VotingCode.status.in_((CodeStatus.USED, CodeStatus.LINKED)))
+        )
+        or 0
+    )
+    return EventCounts(registered, checked_in, int(issued), used, event.expected_attendance)
+
+
+@dataclass(frozen=True)
+class LiveView:
+    counts: EventCounts
+    vote: Stage | None
+    by_channel: dict[str, int] = field(default_factory=dict)
+    running: list[tuple[Proposal, int]] | None = None  # None: the mandate does not allow it
+
+
+def live_view(event: Event) -> LiveView:
+    """What the projector shows: the event's counts, the vote's turnout by channel and, only where
+    the vote's agreed mandate allows it (`vote.show_running_counts`), votes per project so far.
+    """
+    cycle = session().get(Cycle, event.cycle_id)
+    assert cycle is not None
+    vote = cycle.stage_of_kind(StageKind.VOTE)
+    counts = event_counts(event)
+    if vote is None or vote.state not in (StageState.OPEN, StageState.CLOSED):
+        return LiveView(counts, vote)
+    running = None
+    mandate = vote.agreed_mandate
+    boundaries = mandate.boundaries if mandate is not None else None
+    if isinstance(boundaries, VoteBoundaries) and boundaries.show_running_counts:
+        tally: Counter[int] = Counter()
+        for choices in active_ballot_choices(vote):
+            tally.update(choices.keys())
+        running = sorted(((p, tally[p.id]) for p in ballot_options(vote)), key=lambda row: (-row[1], row[0].title))
+    return LiveView(counts, vote, turnout_by_channel(vote), running)
