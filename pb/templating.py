@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from pb.accounts.models import Role
 from pb.accounts.services import has_role
-from pb.cycles.models import StageKind
+from pb.cycles.models import Stage, StageKind
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "PLN": "zł "}
 
@@ -74,6 +74,13 @@ def tag_name(state: str) -> str:
     return str(TAG_NAMES.get(str(state), state))
 
 
+def _may(action: str, stage: Stage) -> bool:
+    # Imported here: authority.py imports this module (for `money`) when it loads.
+    from pb.mandates.authority import Action, allowed
+
+    return allowed(current_user, Action(action), stage)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(pounds_input)
@@ -92,4 +99,6 @@ def register_template_helpers(app: Flask) -> None:
             ),
             "is_representative": lambda cycle: has_role(current_user, Role.REPRESENTATIVE, cycle.id),
             "is_facilitator": lambda cycle: has_role(current_user, Role.FACILITATOR, cycle.id),
+            # Whether to offer a button: authority decides (the action is checked again on use).
+            "may": _may,
         }
