@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from pb.accounts.models import User
@@ -42,17 +44,17 @@ MAX_MATERIALS = 1000
 MAX_HOURS = 10_000
 MAX_COMMENT = 2000
 STATUS_WORDS = {
-    DeliveryStatus.NOT_STARTED: "Not started",
-    DeliveryStatus.IN_PROGRESS: "In progress",
-    DeliveryStatus.DELIVERED: "Delivered",
-    DeliveryStatus.STOPPED: "Stopped",
+    DeliveryStatus.NOT_STARTED: _l("Not started"),
+    DeliveryStatus.IN_PROGRESS: _l("In progress"),
+    DeliveryStatus.DELIVERED: _l("Delivered"),
+    DeliveryStatus.STOPPED: _l("Stopped"),
 }
 
 
 def _stage(cycle: Cycle, kind: StageKind) -> Stage:
     stage = cycle.stage_of_kind(kind)
     if stage is None:
-        raise NotFound(f"This cycle has no {kind.value} stage.")
+        raise NotFound(_("This cycle has no %(kind)s stage.", kind=kind.value))
     return stage
 
 
@@ -78,14 +80,14 @@ def get_funded_project(cycle: Cycle, proposal_id: int) -> Proposal:
     decision = decisions_of(cycle).get(proposal_id)
     proposal = session().get(Proposal, proposal_id)
     if proposal is None or proposal.cycle_id != cycle.id or decision is None or not decision.funded:
-        raise NotFound("There is no funded project with that number in this cycle.")
+        raise NotFound(_("There is no funded project with that number in this cycle."))
     return proposal
 
 
 def _require_funded(proposal: Proposal) -> ProjectDecision:
     decision = decisions_of(proposal.cycle).get(proposal.id)
     if decision is None or not decision.funded:
-        raise Conflict("Only projects the decision funded are delivered.", clause="delivery.funded")
+        raise Conflict(_("Only projects the decision funded are delivered."), clause="delivery.funded")
     return decision
 
 
@@ -111,15 +113,17 @@ def post_update(
     _require_funded(proposal)
     body, milestone = body.strip(), (milestone or "").strip() or None
     if not body:
-        raise InvalidInput("Say what has happened since the last update.", field="body")
+        raise InvalidInput(_("Say what has happened since the last update."), field="body")
     if len(body) > MAX_BODY:
-        raise InvalidInput(f"Keep the update under {MAX_BODY:,} characters.", field="body")
+        raise InvalidInput(_("Keep the update under %(max)s characters.", max=f"{MAX_BODY:,}"), field="body")
     if milestone and len(milestone) > MAX_MILESTONE:
-        raise InvalidInput(f"Name the milestone in {MAX_MILESTONE} characters or fewer.", field="milestone")
+        raise InvalidInput(
+            _("Name the milestone in %(max)d characters or fewer.", max=MAX_MILESTONE), field="milestone"
+        )
     if milestone_due is not None and milestone is None:
-        raise InvalidInput("Name the milestone the date is for.", field="milestone")
+        raise InvalidInput(_("Name the milestone the date is for."), field="milestone")
     if spend_to_date is not None and spend_to_date < 0:
-        raise InvalidInput("The spend cannot be less than nothing.", field="spend_to_date")
+        raise InvalidInput(_("The spend cannot be less than nothing."), field="spend_to_date")
     update = ProjectUpdate(
         proposal_id=proposal.id,
         status=status,
@@ -155,11 +159,13 @@ def pledge(proposal: Proposal, actor: User, *, hours: int = 0, materials: str = 
     _require_funded(proposal)
     materials = materials.strip()
     if not 0 <= hours <= MAX_HOURS:
-        raise InvalidInput(f"Enter a number of hours from 0 to {MAX_HOURS:,}.", field="hours")
+        raise InvalidInput(_("Enter a number of hours from 0 to %(max)s.", max=f"{MAX_HOURS:,}"), field="hours")
     if len(materials) > MAX_MATERIALS:
-        raise InvalidInput(f"Keep the materials under {MAX_MATERIALS:,} characters.", field="materials")
+        raise InvalidInput(
+            _("Keep the materials under %(max)s characters.", max=f"{MAX_MATERIALS:,}"), field="materials"
+        )
     if hours == 0 and not materials:
-        raise InvalidInput("Pledge some hours, some materials, or both.", field="hours")
+        raise InvalidInput(_("Pledge some hours, some materials, or both."), field="hours")
     existing = my_pledge(proposal, actor)
     now = utcnow()
     if existing is None:
@@ -189,7 +195,7 @@ def withdraw_pledge(proposal: Proposal, actor: User) -> None:
     verdict = require(actor, Action.PLEDGE, stage)
     existing = my_pledge(proposal, actor)
     if existing is None:
-        raise NotFound("You have not pledged anything to this project.")
+        raise NotFound(_("You have not pledged anything to this project."))
     session().execute(delete(Pledge).where(Pledge.id == existing.id))
     session().flush()
     record("delivery.pledge_withdraw", actor=actor, role=verdict.role, stage=stage, subject=f"proposal {proposal.id}")
@@ -310,12 +316,12 @@ def rate_project(proposal: Proposal, actor: User, *, rating: int, comment: str =
     verdict = require(actor, Action.RATE_PROJECT, stage)
     _require_funded(proposal)
     if project_delivery(proposal).status != DeliveryStatus.DELIVERED:
-        raise Conflict("Only delivered projects can be rated.", clause="assessment.delivered")
+        raise Conflict(_("Only delivered projects can be rated."), clause="assessment.delivered")
     comment = comment.strip()
     if rating not in range(1, 6):
-        raise InvalidInput("Choose a rating from 1 to 5.", field="rating")
+        raise InvalidInput(_("Choose a rating from 1 to 5."), field="rating")
     if len(comment) > MAX_COMMENT:
-        raise InvalidInput(f"Keep your comment under {MAX_COMMENT:,} characters.", field="comment")
+        raise InvalidInput(_("Keep your comment under %(max)s characters.", max=f"{MAX_COMMENT:,}"), field="comment")
     assessment = my_assessment(proposal, actor)
     if assessment is None:
         assessment = Assessment(proposal_id=proposal.id, user_id=actor.id)
@@ -373,14 +379,14 @@ def record_lesson(cycle: Cycle, actor: User, body: str) -> Lesson:
     """
     stages = [s for s in cycle.stages if s.kind in (StageKind.DELIVERY, StageKind.ASSESSMENT)]
     if not stages:
-        raise NotFound("This cycle has no delivery or assessment stage.")
+        raise NotFound(_("This cycle has no delivery or assessment stage."))
     stage = next((s for s in stages if s.is_open), stages[-1])
     verdict = require(actor, Action.RECORD_LESSON, stage)
     body = body.strip()
     if not body:
-        raise InvalidInput("Write what you learned.", field="body")
+        raise InvalidInput(_("Write what you learned."), field="body")
     if len(body) > MAX_BODY:
-        raise InvalidInput(f"Keep the lesson under {MAX_BODY:,} characters.", field="body")
+        raise InvalidInput(_("Keep the lesson under %(max)s characters.", max=f"{MAX_BODY:,}"), field="body")
     lesson = Lesson(cycle_id=cycle.id, body=body, author_id=actor.id, author_name=actor.name)
     session().add(lesson)
     session().flush()
@@ -402,9 +408,9 @@ def consent_to_carry_over(proposal: Proposal, actor: User, *, consent: bool = Tr
     verdict = require(actor, Action.CONSENT_TO_CARRY_OVER, stage, author_id=proposal.author_id)
     decision = decisions_of(proposal.cycle).get(proposal.id)
     if decision is None or decision.funded:
-        raise Conflict("Only proposals the decision did not fund can be carried over.", clause="carry_over.unfunded")
+        raise Conflict(_("Only proposals the decision did not fund can be carried over."), clause="carry_over.unfunded")
     if carried_into(proposal.cycle) is not None:
-        raise Conflict("The next cycle has already been started from this one.", clause="carry_over.started")
+        raise Conflict(_("The next cycle has already been started from this one."), clause="carry_over.started")
     existing = consent_of(proposal)
     if consent and existing is None:
         session().add(CarryOverConsent(proposal_id=proposal.id, user_id=actor.id))
@@ -505,7 +511,7 @@ def start_next_cycle(
     """
     verdict = require(actor, Action.START_NEXT_CYCLE, finished.stages[-1])
     if carried_into(finished) is not None:
-        raise Conflict("The next cycle has already been started from this one.", clause="carry_over.started")
+        raise Conflict(_("The next cycle has already been started from this one."), clause="carry_over.started")
     cycle = create_cycle(
         actor,
         title=title,

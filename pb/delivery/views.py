@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, flash, request
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pb.cycles.forms import CycleForm
@@ -60,7 +61,7 @@ def post_update(cycle_id: int, proposal_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            flash("The update is published.", "success")
+            flash(_("The update is published."), "success")
             return done("delivery.show_project", cycle_id=cycle.id, proposal_id=proposal.id, _anchor="history")
     return render("delivery/project.html", status=422, **_project(cycle, proposal, update_form=form))
 
@@ -87,7 +88,7 @@ def pledge(cycle_id: int, proposal_id: int) -> Response:
         else:
             if wants_fragment():
                 return updated("delivery/_pledge.html", trigger="pledge-changed", **_project(cycle, proposal))
-            flash("Thank you: your pledge is recorded.", "success")
+            flash(_("Thank you: your pledge is recorded."), "success")
             return done("delivery.show_project", cycle_id=cycle.id, proposal_id=proposal.id, _anchor="pledge")
     context = _project(cycle, proposal, pledge_form=form)
     return render("delivery/project.html", "delivery/_pledge.html", status=422, **context)
@@ -103,7 +104,7 @@ def withdraw_pledge(cycle_id: int, proposal_id: int) -> Response:
     services.withdraw_pledge(proposal, current_user)
     if wants_fragment():
         return updated("delivery/_pledge.html", trigger="pledge-changed", **_project(cycle, proposal))
-    flash("Your pledge is withdrawn.", "success")
+    flash(_("Your pledge is withdrawn."), "success")
     return done("delivery.show_project", cycle_id=cycle.id, proposal_id=proposal.id, _anchor="pledge")
 
 
@@ -125,7 +126,7 @@ def rate_project(cycle_id: int, proposal_id: int) -> Response:
         else:
             if wants_fragment():
                 return updated("delivery/_assessment.html", trigger="rating-changed", **_project(cycle, proposal))
-            flash("Thank you: your rating is recorded.", "success")
+            flash(_("Thank you: your rating is recorded."), "success")
             return done("delivery.show_project", cycle_id=cycle.id, proposal_id=proposal.id, _anchor="assessment")
     context = _project(cycle, proposal, assessment_form=form)
     return render("delivery/project.html", "delivery/_assessment.html", status=422, **context)
@@ -144,7 +145,7 @@ def record_lesson(cycle_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            flash("The lesson is published.", "success")
+            flash(_("The lesson is published."), "success")
             return done("delivery.show_delivery", cycle_id=cycle.id, _anchor="lessons")
     return render("delivery/show.html", status=422, **_overview(cycle, form))
 
@@ -158,9 +159,9 @@ def consent_to_carry_over(cycle_id: int, proposal_id: int) -> Response:
     consent = request.form.get("consent") == "yes"
     services.consent_to_carry_over(proposal, current_user, consent=consent)
     flash(
-        "Your proposal will go into the next cycle when it starts."
+        _("Your proposal will go into the next cycle when it starts.")
         if consent
-        else "Your proposal will not go into the next cycle.",
+        else _("Your proposal will not go into the next cycle."),
         "success",
     )
     return done("proposals.show_proposal", cycle_id=cycle_id, proposal_id=proposal.id, _anchor="carry-over")
@@ -192,7 +193,9 @@ def start_next_cycle(cycle_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            flash("The next cycle is set up. Agree each stage's mandate with the resident representatives.", "success")
+            flash(
+                _("The next cycle is set up. Agree each stage's mandate with the resident representatives."), "success"
+            )
             return done("cycles.show_cycle", cycle_id=cycle.id)
     return render(
         "delivery/next_cycle.html",
