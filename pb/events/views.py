@@ -18,6 +18,7 @@ from pb.events import services
 from pb.events.forms import CheckInForm, EventForm, FindAttendeeForm, RegisterAttendeeForm
 from pb.events.models import Event
 from pb.mandates.authority import Action, allowed
+from pb.templating import STAGE_NAMES
 from pb.voting import printing
 from pb.web import done, render, show_on_form, wants_fragment
 
@@ -195,7 +196,7 @@ def _list_page(cycle: Cycle, form: EventForm, status: int = 200) -> Response:
 
 def _event_form(cycle: Cycle, form: EventForm) -> EventForm:
     form.stage.choices = [
-        SelectChoice(s.kind.value, s.kind.value.capitalize()) for s in cycle.stages if s.state != StageState.CLOSED
+        SelectChoice(s.kind.value, str(STAGE_NAMES[s.kind])) for s in cycle.stages if s.state != StageState.CLOSED
     ]
     form.facilitators.choices = [SelectChoice(str(p.id), p.name) for p in services.facilitator_choices(cycle)]
     return form
