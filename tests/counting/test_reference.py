@@ -24,13 +24,12 @@ LARGE = {
     "Poland_Katowice_2021",
     "Poland_Warszawa_2023_Mokotow",
 }
-# pabutools' add1 loop takes 1-25 s on each of these; on Kraków and Gdańsk (25 s each)
-# and Wieliczka (2 min) it is compared in the benchmark (Wieliczka also against its
-# published outcome).
+# pabutools' add1 loop takes 1-8 s on each of these. Świecie, Kraków and Gdańsk take it
+# 25 s each and Wieliczka 2 minutes: too slow for the suite (Świecie and Wieliczka are
+# checked against their published outcomes instead, and all agreed when run by hand).
 ADD1_FILES = {
     "Netherlands_Assen_2024",
     "Netherlands_Amsterdam_179",
-    "Poland_Swiecie_2023",
     "Switzerland_Zurich_D5",
     "US_Stanford_Dataset_PB_Chicago_35th_Ward_2021_vote_rankings",
 }
@@ -56,7 +55,7 @@ CASES = _cases()
 
 def test_the_comparison_covers_every_rule() -> None:
     assert {rule for _, rule in CASES} == set(REFERENCE)
-    assert len(CASES) >= 28
+    assert len(CASES) >= 27
 
 
 @pytest.mark.parametrize(("path", "rule"), CASES, ids=[f"{p.stem}-{r}" for p, r in CASES])
