@@ -133,3 +133,19 @@ def test_the_live_view_polls_and_hides_running_counts_unless_allowed(client, eve
     assert "Votes for each project" not in page and proposals[0].title not in page
     fragment = client.get(f"/cycles/{cycle.id}/events/{event.id}/live", headers=HX).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="live"') and "<html" not in fragment
+
+
+def test_only_the_events_own_people_check_in_through_the_desk(client, event_at_vote, make_user) -> None:
+    from pb.events.services import register_attendee
+
+    cycle, _proposals, event, facilitator = event_at_vote()
+    listed = register_attendee(event, facilitator, name="Gwen", check_in=False).attendee
+    db.session.commit()
+    _sign_in(client, make_user(Role.FACILITATOR, cycle=cycle))
+    base = f"/cycles/{cycle.id}/events/{event.id}"
+    assert client.get(f"{base}/check-in").status_code == 403
+    refused = client.submit(f"{base}/attendees/{listed.id}/check-in")
+    assert refused.status_code == 403 and not CODE.search(refused.get_data(as_text=True))
+    assert client.submit(f"{base}/attendees", {"name": "Huw", "check_in": "y"}).status_code == 403
+    db.session.expire_all()
+    assert db.session.scalar(select(Attendee.checked_in_at).where(Attendee.id == listed.id)) is None
