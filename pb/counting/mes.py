@@ -27,170 +27,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-import numpy.typing as npt
 
-from pb.counting.election import Election, IntArray
-from pb.counting.model import Money
+from pb.counting.amounts import Money
+from pb.counting.budgets import ZERO, BudgetState, Entries, MesData, prepare
 
-FloatArray = npt.NDArray[np.float64]
-
-UNTOUCHED = 0
-ZERO = 1
+# prepare and MesData belong to this module's interface (the add1 loop uses them from here).
+__all__ = ["MARGIN", "Decision", "Evaluation", "MesData", "MesRun", "Trace", "prepare", "run"]
 
 # Float budgets carry at most ~(selected projects + 2) × 2**-52 relative error; a margin of
 # 1e-9 of the endowment is over a thousand times larger for any realistic election.
 MARGIN = 1e-9
-
-
-@dataclass(frozen=True, eq=False)
-class MesData:
-    """What every run on one election shares, whatever the endowment.
-
-    ``candidates`` are the projects some voter supports; ``total_points[p]`` is the voter-
-    weighted sum of points given to ``p``; ``weight[p]`` is the utility of one point (the
-    cost for cost utilities, 1 for score utilities).
-    """
-
-    election: Election
-    ranks: list[int]
-    utility: str
-    candidates: list[int]
-    total_points: list[int]
-    supporters_count: list[int]
-    weight: list[Money]
-    group_weights: list[FloatArray]
-    point_values: list[IntArray]
-    point_slot: list[IntArray | None]
-    paid_dtype: type[np.signedinteger]
-    # How many budget classes the last run needed: the next run (add1 changes the
-    # endowment by one unit) allocates that much at once instead of growing step by step.
-    class_hint: list[int] = field(default_factory=lambda: [64])
-
-
-def prepare(election: Election, ranks: list[int], utility: str) -> MesData:
-    """Precompute per-project supporter data shared by repeated runs."""
-    candidates: list[int] = []
-    total_points = [0] * election.n_projects
-    supporters_count = [0] * election.n_projects
-    group_weights: list[FloatArray] = []
-    point_values: list[IntArray] = []
-    point_slot: list[IntArray | None] = []
-    for p in range(election.n_projects):
-        groups = election.supporters[p]
-        pts = election.support_points[p]
-        counts = election.mult[groups]
-        # bincount only takes float weights; integer sums below 2**53 stay exact.
-        group_weights.append(counts.astype(np.float64))
-        total_points[p] = sum(c * v for c, v in zip(counts.tolist(), pts.tolist(), strict=True))
-        supporters_count[p] = int(counts.sum())
-        values, slots = np.unique(pts, return_inverse=True)
-        point_values.append(values.astype(np.int64))
-        point_slot.append(slots.astype(np.int64) if len(values) > 1 else None)
-        if len(groups):
-            candidates.append(p)
-    weight: list[Money] = list(election.costs) if utility == "cost" else [1] * election.n_projects
-    # Points paid per class fit in 32 bits on every real ballot; halving the matrix halves
-    # the memory traffic of creating classes.
-    largest = int(election.points.max()) if len(election.points) else 0
-    dtype: type[np.signedinteger] = np.int32 if largest < 2**31 else np.int64
-    return MesData(
-        election,
-        ranks,
-        utility,
-        candidates,
-        total_points,
-        supporters_count,
-        weight,
-        group_weights,
-        point_values,
-        point_slot,
-        dtype,
-    )
-
-
-@dataclass(eq=False)
-class _Entries:
-    """The supporters of one project, by (class, points) pair, with the partition found
-    for them: entries where ``poor`` is true pay all they have, the others pay in full."""
-
-    classes: IntArray
-    points: IntArray
-    voters: IntArray
-    poor: npt.NDArray[np.bool_]
-
-
-class _State:
-    """Budget classes during one run (see the module docstring)."""
-
-    def __init__(self, data: MesData, endowment: Money) -> None:
-        start = Fraction(endowment)
-        self.data = data
-        self.denominator = start.denominator
-        self.endowment_num = start.numerator  # e × denominator
-        self.price_num: list[int] = []  # ρ'_j × denominator, per bought project j
-        slots = max(len(data.candidates), 1)
-        capacity = max(data.class_hint[0], 64)
-        self.paid = np.zeros((capacity, slots), dtype=data.paid_dtype)
-        self.approx = np.zeros(capacity, dtype=np.float64)
-        self.approx[UNTOUCHED] = float(start)
-        self.n_classes = 2
-        self.group_class = np.zeros(len(data.election.mult), dtype=np.int64)
-        self.scale_margin = MARGIN * max(float(start), 1e-300)
-
-    def exact(self, k: int) -> int:
-        """Budget of class ``k`` times the common denominator."""
-        if k == ZERO:
-            return 0
-        row = self.paid[k, : len(self.price_num)].tolist()
-        return self.endowment_num - sum(w * n for w, n in zip(row, self.price_num, strict=True) if w)
-
-    def money(self, classes: IntArray, voters: IntArray) -> int:
-        """Total budget of ``voters[i]`` voters in each class ``classes[i]``, times the
-        common denominator."""
-        live = classes != ZERO
-        classes, voters = classes[live], voters[live]
-        if not len(classes):
-            return 0
-        head = int(voters.sum()) * self.endowment_num
-        used = len(self.price_num)
-        if not used:
-            return head
-        paid = (voters @ self.paid[classes, :used].astype(np.int64)).tolist()
-        return head - sum(c * n for c, n in zip(paid, self.price_num, strict=True) if c)
-
-    def supporters(self, p: int) -> tuple[IntArray, IntArray, IntArray]:
-        """(class, points, voters) for each distinct pair among the supporters of ``p``."""
-        data = self.data
-        n = self.n_classes
-        classes = self.group_class[data.election.supporters[p]]
-        values = data.point_values[p]
-        slots = data.point_slot[p]
-        if slots is None:
-            held = np.bincount(classes, weights=data.group_weights[p], minlength=n)
-            present = np.flatnonzero(held)
-            return present, np.full(len(present), values[0]), held[present].astype(np.int64)
-        width = len(values)
-        held = np.bincount(classes * width + slots, weights=data.group_weights[p], minlength=n * width)
-        present = np.flatnonzero(held)
-        return present // width, values[present % width], held[present].astype(np.int64)
-
-    def add_classes(self, parents: IntArray, column: int, points: IntArray, price: float) -> IntArray:
-        """Create one class per parent after paying ``points × price`` for ``column``."""
-        count = len(parents)
-        first = self.n_classes
-        if first + count > len(self.approx):
-            size = max(2 * len(self.approx), first + count)
-            paid = np.zeros((size, self.paid.shape[1]), dtype=self.paid.dtype)
-            paid[:first, :column] = self.paid[:first, :column]
-            self.paid = paid
-            self.approx = np.concatenate([self.approx, np.zeros(size - len(self.approx))])
-        new = np.arange(first, first + count, dtype=np.int64)
-        # Only the columns of projects bought so far can be non-zero.
-        self.paid[first : first + count, :column] = self.paid[parents, :column]
-        self.paid[new, column] = points
-        self.approx[new] = self.approx[parents] - points * price
-        self.n_classes += count
-        return new
 
 
 @dataclass(eq=False)
@@ -201,7 +47,7 @@ class Evaluation:
 
     project: int
     bought: int
-    entries: _Entries
+    entries: Entries
     per_point: Fraction | None
 
 
@@ -233,7 +79,7 @@ class MesRun:
     price_per_point: dict[int, Fraction] = field(default_factory=dict)
     spent: Money = 0
     overspent: bool = False
-    state: _State | None = None
+    state: BudgetState | None = None
     trace: Trace | None = None
 
     def supporter_money(self, project: int) -> Fraction:
@@ -252,7 +98,7 @@ def run(data: MesData, endowment: Money, spend_limit: Money | None = None, recor
     """
     costs = data.election.costs
     ranks = data.ranks
-    state = _State(data, endowment)
+    state = BudgetState(data, endowment)
     trace = Trace() if record else None
     result = MesRun(state=state, trace=trace)
     # Heap entries: (ρ or a lower bound of it, rank, project, evaluation index or -1).
@@ -265,7 +111,7 @@ def run(data: MesData, endowment: Money, spend_limit: Money | None = None, recor
         heap.append((_lower_bound(data, p), ranks[p], p, -1))
     heapq.heapify(heap)
     while heap:
-        best: tuple[Fraction, int, int, Fraction, _Entries, int] | None = None
+        best: tuple[Fraction, int, int, Fraction, Entries, int] | None = None
         evaluated: list[tuple[Fraction, int, int, int]] = []
         # ρ can only rise from one round to the next, so a stale value is a lower bound:
         # stop looking once the next lower bound cannot beat the best found.
@@ -308,10 +154,10 @@ def run(data: MesData, endowment: Money, spend_limit: Money | None = None, recor
     return result
 
 
-def _unaffordable(state: _State, p: int) -> _Entries:
+def _unaffordable(state: BudgetState, p: int) -> Entries:
     """The supporters of ``p``, for the record of an evaluation that found it unaffordable."""
     classes, points, voters = state.supporters(p)
-    return _Entries(classes, points, voters, np.ones(len(classes), dtype=bool))
+    return Entries(classes, points, voters, np.ones(len(classes), dtype=bool))
 
 
 def _divide(value: Fraction, by: Money) -> Fraction:
@@ -330,14 +176,14 @@ def _lower_bound(data: MesData, p: int) -> Fraction:
     return Fraction(cost) / data.total_points[p] / data.weight[p]
 
 
-def _price_per_point(state: _State, p: int) -> tuple[Fraction, _Entries] | None:
+def _price_per_point(state: BudgetState, p: int) -> tuple[Fraction, Entries] | None:
     """The exact ρ' of ``p`` and its supporters' partition, or ``None`` when they cannot
     afford it."""
     data = state.data
     cost = data.election.costs[p]
     classes, points, voters = state.supporters(p)
     if not cost:
-        return Fraction(0), _Entries(classes, points, voters, np.zeros(len(classes), dtype=bool))
+        return Fraction(0), Entries(classes, points, voters, np.zeros(len(classes), dtype=bool))
     # Guess the partition in floats: start with everyone paying in full (ρ' = cost / total
     # points, a lower bound) and move whoever cannot pay that to the poor side until
     # nobody moves; the exact check below decides whether the guess is right.
@@ -357,7 +203,7 @@ def _price_per_point(state: _State, p: int) -> tuple[Fraction, _Entries] | None:
         if rich_points <= 0:
             break
         price = (cost_float - float(weighted_budget[poor].sum())) / rich_points
-    entries = _Entries(classes, points, voters, poor)
+    entries = Entries(classes, points, voters, poor)
     if poor.all():
         # Looks unaffordable: confirm with the exact total the supporters hold.
         if state.money(classes, voters) < cost * state.denominator:
@@ -369,7 +215,7 @@ def _price_per_point(state: _State, p: int) -> tuple[Fraction, _Entries] | None:
     return found
 
 
-def _partition_price(state: _State, cost: Money, total_points: int, entries: _Entries) -> Fraction | None:
+def _partition_price(state: BudgetState, cost: Money, total_points: int, entries: Entries) -> Fraction | None:
     """ρ' if the poor entries pay everything and the rest pay in full, or ``None`` when
     that leaves nobody to pay the remainder."""
     poor = entries.poor
@@ -385,7 +231,7 @@ def _partition_price(state: _State, cost: Money, total_points: int, entries: _En
     return need / (rich_points * state.denominator)
 
 
-def _check(state: _State, cost: Money, total_points: int, entries: _Entries) -> tuple[Fraction, _Entries] | None:
+def _check(state: BudgetState, cost: Money, total_points: int, entries: Entries) -> tuple[Fraction, Entries] | None:
     """Confirm the guessed partition exactly; ``None`` if it is wrong or unaffordable.
 
     A partition is right when every poor entry has at most ρ' × points and every other at
@@ -394,7 +240,7 @@ def _check(state: _State, cost: Money, total_points: int, entries: _Entries) -> 
     price = _partition_price(state, cost, total_points, entries)
     if price is None:
         return None
-    margin = state.scale_margin
+    margin = MARGIN * state.endowment_float
     gap = state.approx[entries.classes] - float(price) * entries.points
     poor = entries.poor
     if (gap[poor] > margin).any() or (gap[~poor] < -margin).any():
@@ -411,7 +257,9 @@ def _check(state: _State, cost: Money, total_points: int, entries: _Entries) -> 
     return price, entries
 
 
-def _exact_walk(state: _State, cost: Money, total_points: int, entries: _Entries) -> tuple[Fraction, _Entries] | None:
+def _exact_walk(
+    state: BudgetState, cost: Money, total_points: int, entries: Entries
+) -> tuple[Fraction, Entries] | None:
     """ρ' by the textbook walk over exactly sorted budgets; slow but never wrong."""
     exact = [state.exact(int(k)) for k in entries.classes.tolist()]
     pts = entries.points.tolist()
@@ -424,7 +272,7 @@ def _exact_walk(state: _State, cost: Money, total_points: int, entries: _Entries
             return None
         # Rich iff budget >= ρ' × points with ρ' = need / (rich_points × denominator).
         if exact[i] * rich_points >= need * pts[i]:
-            return Fraction(need) / (rich_points * state.denominator), _Entries(
+            return Fraction(need) / (rich_points * state.denominator), Entries(
                 entries.classes, entries.points, entries.voters, poor
             )
         poor[i] = True
@@ -433,7 +281,7 @@ def _exact_walk(state: _State, cost: Money, total_points: int, entries: _Entries
     return None
 
 
-def _charge(state: _State, p: int, per_point: Fraction, entries: _Entries) -> None:
+def _charge(state: BudgetState, p: int, per_point: Fraction, entries: Entries) -> None:
     """Make the supporters of ``p`` pay ρ' × points each, or all they have."""
     data = state.data
     column = len(state.price_num)

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from pb.counting.amounts import Money
-from pb.counting.mes import ZERO, Evaluation, MesData, MesRun
+from pb.counting.budgets import ZERO, MesData
+from pb.counting.mes import Evaluation, MesRun
 
 # Runs whose recorded evaluations hold more (class, points) entries than this are not
 # analysed: their analysis would cost more than the runs it could save.
