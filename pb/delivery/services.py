@@ -34,6 +34,7 @@ from pb.errors import Conflict, InvalidInput, NotFound
 from pb.mandates.authority import Action, allowed, require
 from pb.mandates.boundaries import DeliveryBoundaries
 from pb.priorities.models import Theme
+from pb.priorities.services import themes_of
 from pb.proposals.models import Proposal, ProposalImage, ProposalStatus
 from pb.proposals.services import apply_fields, fields_of, snapshot
 from pb.results.models import ProjectDecision
@@ -482,10 +483,6 @@ def carry_over_candidates(cycle: Cycle) -> list[Proposal]:
         .where(Proposal.id.in_(unfunded), CarryOverConsent.user_id == Proposal.author_id)
     )
     return list(session().scalars(query.order_by(Proposal.id)))
-
-
-def themes_of(cycle: Cycle) -> list[Theme]:
-    return list(session().scalars(select(Theme).where(Theme.cycle_id == cycle.id).order_by(Theme.name)))
 
 
 def start_next_cycle(

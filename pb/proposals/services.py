@@ -14,7 +14,7 @@ from pb.cycles.models import Cycle, Stage, StageKind
 from pb.db import session, utcnow
 from pb.errors import InvalidInput, NotFound
 from pb.mandates.authority import Action, require
-from pb.priorities.models import Theme
+from pb.priorities.services import themes_of
 from pb.proposals.images import clean_image
 from pb.proposals.models import Proposal, ProposalDraft, ProposalImage, ProposalRevision, ProposalStatus
 
@@ -249,10 +249,6 @@ def get_draft(cycle: Cycle, actor: User, draft_id: int) -> ProposalDraft:
     if draft is None or draft.cycle_id != cycle.id or draft.author_id != actor.id:
         raise NotFound(_("There is no draft with that number."))
     return draft
-
-
-def themes_of(cycle: Cycle) -> list[Theme]:
-    return list(session().scalars(select(Theme).where(Theme.cycle_id == cycle.id).order_by(Theme.name)))
 
 
 @dataclass(frozen=True)
