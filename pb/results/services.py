@@ -39,6 +39,9 @@ STATUS_SENTENCES = {
 }
 
 
+PENCE_PER_POUND = 100
+
+
 def run_tally(stage: Stage, actor: User | None) -> TallyRun:
     """Count the vote stage's active ballots with the rule its agreed mandate names.
 
@@ -52,6 +55,9 @@ def run_tally(stage: Stage, actor: User | None) -> TallyRun:
     assert isinstance(boundaries, VoteBoundaries)
     projects = {str(p.id): p.cost for p in _on_ballot(stage.cycle)}
     profile, options = counting_profile(stage, boundaries)  # the profile of the mandate's ballot format
+    if boundaries.counting_rule.startswith("equalshares/add1"):
+        # Pabulib's add1 raises each voter's share by one currency unit a round; money here is in pence.
+        options = {**options, "increment": PENCE_PER_POUND}
     ballots = profile.ballots
     try:
         outcome = count(

@@ -140,3 +140,14 @@ def test_funding_with_changes_is_published_and_only_for_funded_projects(open_vot
     assert next(d for d in decisions if d.proposal_id == a.id).changes == "Built in two phases."
     project = next(p for p in cycle_record(cycle)["projects"] if p["id"] == a.id)
     assert (project["decision"], project["changes"]) == ("funded with changes", "Built in two phases.")
+
+
+def test_equal_shares_add1_raises_shares_a_pound_at_a_time(open_vote, make_user, commissioner) -> None:
+    # Budget £10,000; A (£6,000) has 3 of 4 voters, B (£5,000) 1, C (£3,000) 2.
+    cycle, (a, b, c) = open_vote(costs=(600_000, 500_000, 300_000), rule="equalshares/add1")
+    for choices in ([a.id, c.id], [a.id, c.id], [a.id], [b.id]):
+        cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), choices)
+    tally = _count(cycle, commissioner)
+    assert tally.rule == "equalshares/add1"
+    assert tally.outcome["options"].get("increment") == 100
+    assert a.id in tally.selected_ids and sum(p.cost for p in (a, b, c) if p.id in tally.selected_ids) <= 1_000_000
