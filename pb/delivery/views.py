@@ -12,12 +12,13 @@ from flask_login import current_user, login_required
 from pb.cycles.forms import CycleForm
 from pb.cycles.models import Cycle, StageKind
 from pb.cycles.services import get_cycle
-from pb.delivery import services
+from pb.delivery import next_cycle, services
 from pb.delivery.forms import AssessmentForm, LessonForm, PledgeForm, UpdateForm
 from pb.delivery.models import DeliveryStatus
 from pb.errors import PBError
 from pb.mandates.authority import Action, allowed, is_commissioner
 from pb.mandates.templates import TEMPLATES
+from pb.priorities.services import themes_of
 from pb.proposals.models import Proposal
 from pb.proposals.services import get_proposal
 from pb.web import done, render, show_on_form, updated, wants_fragment
@@ -140,7 +141,7 @@ def record_lesson(cycle_id: int) -> Response:
     form = LessonForm()
     if form.validate_on_submit():
         try:
-            services.record_lesson(cycle, current_user, form.body.data or "")
+            next_cycle.record_lesson(cycle, current_user, form.body.data or "")
         except PBError as error:
             if not show_on_form(form, error):
                 raise
@@ -157,7 +158,7 @@ def consent_to_carry_over(cycle_id: int, proposal_id: int) -> Response:
     proposal = get_proposal(get_cycle(cycle_id), proposal_id)
     LessonForm()  # CSRFProtect has checked the token
     consent = request.form.get("consent") == "yes"
-    services.consent_to_carry_over(proposal, current_user, consent=consent)
+    next_cycle.consent_to_carry_over(proposal, current_user, consent=consent)
     flash(
         _("Your proposal will go into the next cycle when it starts.")
         if consent
@@ -174,10 +175,10 @@ def start_next_cycle(cycle_id: int) -> Response:
     finished = get_cycle(cycle_id)
     form = CycleForm()
     if not form.is_submitted():
-        _fill(form, services.next_cycle_defaults(finished))
+        _fill(form, next_cycle.next_cycle_defaults(finished))
     if form.validate_on_submit() and (kinds := form.ordered_kinds()) is not None:
         try:
-            cycle = services.start_next_cycle(
+            cycle = next_cycle.start_next_cycle(
                 finished,
                 current_user,
                 title=form.title.data or "",
@@ -202,10 +203,10 @@ def start_next_cycle(cycle_id: int) -> Response:
         finished=finished,
         form=form,
         template=TEMPLATES.get(form.template.data or ""),
-        themes=services.themes_of(finished),
-        lessons=services.lessons_of(finished),
-        proposals=services.carry_over_candidates(finished),
-        ready=services.is_finished(finished) and services.carried_into(finished) is None,
+        themes=themes_of(finished),
+        lessons=next_cycle.lessons_of(finished),
+        proposals=next_cycle.carry_over_candidates(finished),
+        ready=next_cycle.is_finished(finished) and next_cycle.carried_into(finished) is None,
         status=422 if form.errors else 200,
     )
 
@@ -233,7 +234,7 @@ def _overview(cycle: Cycle, lesson_form: LessonForm) -> dict[str, object]:
         ),
         "statuses": services.STATUS_WORDS,
         "chosen_status": status,
-        "lessons": services.lessons_of(cycle),
+        "lessons": next_cycle.lessons_of(cycle),
         "lesson_form": lesson_form,
         "can_record_lesson": lesson_stage is not None and allowed(current_user, Action.RECORD_LESSON, lesson_stage),
     }
@@ -284,23 +285,23 @@ def _project(
 
 
 @bp.app_template_global()
-def carry_over_offer(proposal: Proposal) -> services.CarryOverOffer | None:
+def carry_over_offer(proposal: Proposal) -> next_cycle.CarryOverOffer | None:
     """For the proposal page: whether and how its unfunded proposal may go into the next cycle."""
-    return services.carry_over_offer(proposal, current_user)
+    return next_cycle.carry_over_offer(proposal, current_user)
 
 
 @bp.app_template_global()
 def next_cycle_links(cycle: Cycle) -> dict[str, object]:
     """For a cycle's page: where it came from (with its lessons), where it led, and whether it can lead on."""
-    came_from = services.carried_from(cycle)
-    led_to = services.carried_into(cycle)
+    came_from = next_cycle.carried_from(cycle)
+    led_to = next_cycle.carried_into(cycle)
     return {
         "came_from": came_from,
-        "lessons": services.lessons_of(came_from.from_cycle) if came_from else [],
-        "carried": services.carried_proposals(cycle) if came_from else [],
+        "lessons": next_cycle.lessons_of(came_from.from_cycle) if came_from else [],
+        "carried": next_cycle.carried_proposals(cycle) if came_from else [],
         "led_to": led_to,
         "can_start": led_to is None
-        and services.is_finished(cycle)
+        and next_cycle.is_finished(cycle)
         and allowed(current_user, Action.START_NEXT_CYCLE, cycle.stages[-1]),
     }
 

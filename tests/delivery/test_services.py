@@ -10,7 +10,7 @@ from pb.audit.services import verify
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage
 from pb.db import db
-from pb.delivery import services
+from pb.delivery import next_cycle, services
 from pb.delivery.models import DeliveryStatus
 from pb.errors import Conflict, InvalidInput, NotAuthorised, OutsideMandate, StageNotOpen
 from pb.priorities.models import Theme
@@ -235,14 +235,14 @@ def test_commissioners_publish_lessons_while_delivery_or_assessment_is_open(
 ) -> None:
     cycle, _ = decided_cycle()
     with pytest.raises(StageNotOpen):
-        services.record_lesson(cycle, commissioner, "Too early")
+        next_cycle.record_lesson(cycle, commissioner, "Too early")
     walk_to(cycle, StageKind.DELIVERY)
-    services.record_lesson(cycle, commissioner, "Order materials before the vote closes.")
+    next_cycle.record_lesson(cycle, commissioner, "Order materials before the vote closes.")
     with pytest.raises(NotAuthorised):
-        services.record_lesson(cycle, resident, "Not mine to publish")
+        next_cycle.record_lesson(cycle, resident, "Not mine to publish")
     walk_to(cycle, StageKind.ASSESSMENT)
-    services.record_lesson(cycle, commissioner, "Ask the schools earlier.")
-    assert [lesson.body for lesson in services.lessons_of(cycle)] == [
+    next_cycle.record_lesson(cycle, commissioner, "Ask the schools earlier.")
+    assert [lesson.body for lesson in next_cycle.lessons_of(cycle)] == [
         "Order materials before the vote closes.",
         "Ask the schools earlier.",
     ]
@@ -257,23 +257,23 @@ def test_only_the_proposer_consents_and_only_for_an_unfunded_proposal(
     cycle, proposals = decided_cycle()
     by_title = _by_title(proposals)
     with pytest.raises(NotAuthorised) as not_theirs:
-        services.consent_to_carry_over(by_title["Mural"], neighbour)
+        next_cycle.consent_to_carry_over(by_title["Mural"], neighbour)
     assert not_theirs.value.clause == "roles.author"
     with pytest.raises(Conflict):
-        services.consent_to_carry_over(by_title["Benches"], resident)  # funded
-    services.consent_to_carry_over(by_title["Mural"], resident)
-    offer = services.carry_over_offer(by_title["Mural"], resident)
+        next_cycle.consent_to_carry_over(by_title["Benches"], resident)  # funded
+    next_cycle.consent_to_carry_over(by_title["Mural"], resident)
+    offer = next_cycle.carry_over_offer(by_title["Mural"], resident)
     assert offer is not None and offer.consented and offer.may_consent
-    assert services.carry_over_offer(by_title["Benches"], resident) is None
-    services.consent_to_carry_over(by_title["Mural"], resident, consent=False)
-    assert services.carry_over_candidates(cycle) == []
+    assert next_cycle.carry_over_offer(by_title["Benches"], resident) is None
+    next_cycle.consent_to_carry_over(by_title["Mural"], resident, consent=False)
+    assert next_cycle.carry_over_candidates(cycle) == []
     assert _actions().count("proposal.carry_over_consent") == 2
 
 
 def test_the_next_cycle_waits_until_this_one_has_finished(decided_cycle, commissioner) -> None:
     cycle, _ = decided_cycle()
     with pytest.raises(StageNotOpen) as refusal:
-        services.start_next_cycle(
+        next_cycle.start_next_cycle(
             cycle, commissioner, title="Next", purpose="p", area="a", budget=100, kinds=[StageKind.PROPOSALS]
         )
     assert refusal.value.clause == "cycle.finished"
@@ -284,14 +284,14 @@ def test_the_next_cycle_carries_themes_lessons_and_consented_proposals(
 ) -> None:
     cycle, proposals = decided_cycle()
     by_title = _by_title(proposals)
-    services.consent_to_carry_over(by_title["Mural"], resident)  # "Pond" stays behind: no consent
+    next_cycle.consent_to_carry_over(by_title["Mural"], resident)  # "Pond" stays behind: no consent
     walk_to(cycle, StageKind.DELIVERY)
-    services.record_lesson(cycle, commissioner, "Order materials early.")
+    next_cycle.record_lesson(cycle, commissioner, "Order materials early.")
     _finish(cycle, commissioner, walk_to)
-    defaults = services.next_cycle_defaults(cycle)
+    defaults = next_cycle.next_cycle_defaults(cycle)
     assert defaults["areas"] == ["North", "South"] and defaults["kinds"] == [s.kind for s in cycle.stages]
 
-    nxt = services.start_next_cycle(
+    nxt = next_cycle.start_next_cycle(
         cycle,
         commissioner,
         title="Green spaces 2028",
@@ -311,10 +311,10 @@ def test_the_next_cycle_carries_themes_lessons_and_consented_proposals(
     assert mural.theme_id == themes[0].id and mural.area == "North" and mural.cost == 200_000
     note = mural.revisions[0].note
     assert f"cycle {cycle.id}" in note and f"proposal {by_title['Mural'].id}" in note
-    came_from = services.carried_from(nxt)
+    came_from = next_cycle.carried_from(nxt)
     assert came_from is not None and came_from.from_cycle_id == cycle.id
-    assert [lesson.body for lesson in services.lessons_of(came_from.from_cycle)] == ["Order materials early."]
-    offer = services.carry_over_offer(by_title["Mural"], resident)
+    assert [lesson.body for lesson in next_cycle.lessons_of(came_from.from_cycle)] == ["Order materials early."]
+    offer = next_cycle.carry_over_offer(by_title["Mural"], resident)
     assert offer is not None and offer.carried_to is not None and offer.carried_to.id == mural.id
     assert not offer.may_consent
     assert "cycle.carry_over" in _actions() and verify().ok
@@ -324,11 +324,11 @@ def test_a_finished_cycle_leads_to_one_next_cycle(decided_cycle, walk_to, commis
     cycle, proposals = decided_cycle()
     _finish(cycle, commissioner, walk_to)
     arguments = {"title": "Next", "purpose": "p", "area": "a", "budget": 100, "kinds": [StageKind.PROPOSALS]}
-    services.start_next_cycle(cycle, commissioner, **arguments)
+    next_cycle.start_next_cycle(cycle, commissioner, **arguments)
     with pytest.raises(Conflict):
-        services.start_next_cycle(cycle, commissioner, **arguments)
+        next_cycle.start_next_cycle(cycle, commissioner, **arguments)
     with pytest.raises(Conflict) as late:
-        services.consent_to_carry_over(_by_title(proposals)["Mural"], resident)
+        next_cycle.consent_to_carry_over(_by_title(proposals)["Mural"], resident)
     assert late.value.clause == "carry_over.started"
 
 
@@ -336,6 +336,6 @@ def test_only_a_commissioner_starts_the_next_cycle(decided_cycle, walk_to, commi
     cycle, _ = decided_cycle()
     _finish(cycle, commissioner, walk_to)
     with pytest.raises(NotAuthorised):
-        services.start_next_cycle(
+        next_cycle.start_next_cycle(
             cycle, resident, title="Next", purpose="p", area="a", budget=100, kinds=[StageKind.PROPOSALS]
         )

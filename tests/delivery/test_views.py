@@ -3,7 +3,7 @@ from __future__ import annotations
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage
 from pb.db import db
-from pb.delivery import services
+from pb.delivery import next_cycle, services
 from pb.delivery.models import DeliveryStatus
 from tests.conftest import HX
 
@@ -190,9 +190,9 @@ def test_starting_the_next_cycle_from_a_finished_one(
     client, login_as, decided_cycle, walk_to, commissioner, resident
 ) -> None:
     cycle, proposals = decided_cycle()
-    services.consent_to_carry_over(next(p for p in proposals if p.title == "Mural"), resident)
+    next_cycle.consent_to_carry_over(next(p for p in proposals if p.title == "Mural"), resident)
     walk_to(cycle, StageKind.DELIVERY)
-    services.record_lesson(cycle, commissioner, "Book contractors early.")
+    next_cycle.record_lesson(cycle, commissioner, "Book contractors early.")
     walk_to(cycle, StageKind.ASSESSMENT)
     login_as(commissioner)
     assert "Start the next cycle from this one" not in client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
