@@ -25,6 +25,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Failed sign-ins to one account: after 5 in 15 minutes, wait; after 20 in a day, wait longer.
+    SIGN_IN_FAILURE_LIMIT = "5 per 15 minutes;20 per day"
     TIMEZONE = "Europe/London"  # dates people type (a stage's closing day) are in the council's zone
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE

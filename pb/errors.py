@@ -82,6 +82,11 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()  # nothing half-written is ever shown, let alone committed
         return _error_response(_(error.title), error, error.status)
 
+    @app.errorhandler(429)
+    def handle_too_many(error: HTTPException) -> Response:
+        message = _("Too many attempts. Wait a few minutes, then try again.")
+        return _error_response(_("Too many attempts"), PBError(message), 429)
+
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Response:
         return _error_response(error.name, PBError(error.description or ""), error.code or 500)

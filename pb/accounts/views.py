@@ -21,8 +21,18 @@ def _sign_in_limit() -> str:
     return str(current_app.config["SIGN_IN_RATE_LIMIT"])
 
 
+def _failures_limit() -> str:
+    return str(current_app.config["SIGN_IN_FAILURE_LIMIT"])
+
+
+def _account_key() -> str:
+    # Back-off per account, whatever address the guesses come from.
+    return "sign-in:" + services.normalise_email(request.form.get("email", ""))
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_failures_limit, methods=["POST"], key_func=_account_key, deduct_when=lambda r: r.status_code == 422)
 def sign_in() -> Response:
     """Sign in with email and password."""
     form = SignInForm()

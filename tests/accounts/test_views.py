@@ -104,3 +104,24 @@ def test_production_refuses_to_start_without_its_secrets(monkeypatch) -> None:
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY, BALLOT_KEY_SECRET, DATABASE_URL"):
         create_app(ProductionConfig)
+
+
+def test_repeated_failures_on_one_account_back_off_whatever_the_address(database_url) -> None:
+    app = create_app("test", SQLALCHEMY_ENGINES={"default": database_url}, RATELIMIT_ENABLED=True,
+                     SIGN_IN_RATE_LIMIT="100 per minute", SIGN_IN_FAILURE_LIMIT="3 per 15 minutes")
+    app.test_client_class = Client
+    with app.app_context():
+        from pb.accounts.services import sign_up
+        from pb.db import db
+
+        sign_up("target@example.org", "Target", PASSWORD)
+        sign_up("other@example.org", "Other", PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    failures = [client.submit("/sign-in", {"email": "Target@example.org", "password": "guess number x"},
+                              environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(3)]
+    assert failures == [422, 422, 422]
+    locked = client.submit("/sign-in", {"email": "target@example.org", "password": PASSWORD})
+    assert locked.status_code == 429  # even the right password waits out the back-off
+    assert "Too many attempts. Wait a few minutes" in locked.get_data(as_text=True)
+    assert client.submit("/sign-in", {"email": "other@example.org", "password": PASSWORD}).status_code == 303
