@@ -7,15 +7,13 @@ Cards are bilingual whatever the page's language, because a card is handed to an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import segno
 from fpdf import FPDF
 from markupsafe import Markup, escape
 
-# A Unicode font for ŵ and ŷ (Debian's fonts-dejavu-core); Helvetica, which lacks them, otherwise.
-FONT_PATHS = (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),)
-FONT_BOLD_PATHS = (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),)
+from pb.pdf import Document
+
 CARD_TEXT = (
     "Your voting code. Go to the address below, or scan the QR code, and enter the code.",
     "Eich cod pleidleisio. Ewch i'r cyfeiriad isod, neu sganiwch y cod QR, a rhowch y cod.",
@@ -36,27 +34,10 @@ def qr_svg(url: str) -> Markup:
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
 
 
-def _font(pdf: FPDF) -> tuple[str, bool]:
-    regular = next((p for p in FONT_PATHS if p.exists()), None)
-    bold = next((p for p in FONT_BOLD_PATHS if p.exists()), None)
-    if regular and bold:
-        pdf.add_font("Cyd", "", str(regular))
-        pdf.add_font("Cyd", "B", str(bold))
-        return "Cyd", True
-    return "Helvetica", False
-
-
-def _plain(text: str, unicode: bool) -> str:
-    return text if unicode else text.replace("ŵ", "w").replace("ŷ", "y").replace("Ŵ", "W").replace("Ŷ", "Y")
-
-
 def cards_pdf(title: str, entry_url: str, codes: list[str]) -> bytes:
     """An A4 PDF with eight cards a page: the code, where to enter it, and a QR code of that address."""
-    pdf = FPDF(format="A4", unit="mm")
+    pdf = Document(f"Voting codes – {title}")
     pdf.set_auto_page_break(False)
-    pdf.set_title(f"Voting codes – {title}")
-    pdf.set_creator("Cyd")
-    family, unicode = _font(pdf)
     width, height, margin = 95.0, 70.0, 10.0
     for n, code in enumerate(codes):
         if n % 8 == 0:
@@ -66,18 +47,18 @@ def cards_pdf(title: str, entry_url: str, codes: list[str]) -> bytes:
         pdf.set_draw_color(150)
         pdf.rect(x, y, width - 5, height - 5)
         pdf.set_xy(x + 4, y + 4)
-        pdf.set_font(family, "B", 10)
-        pdf.multi_cell(55, 4.5, _plain(title, unicode)[:80])
+        pdf.style(10, bold=True)
+        pdf.multi_cell(55, 4.5, pdf.text_for(title)[:80])
         pdf.set_x(x + 4)
-        pdf.set_font(family, "", 7.5)
+        pdf.style(7.5)
         for line in CARD_TEXT:
             pdf.set_x(x + 4)
-            pdf.multi_cell(55, 3.5, _plain(line, unicode))
+            pdf.multi_cell(55, 3.5, pdf.text_for(line))
         pdf.set_xy(x + 4, y + 44)
         pdf.set_font("Courier", "B", 15)
         pdf.cell(60, 8, code)
         pdf.set_xy(x + 4, y + 54)
-        pdf.set_font(family, "", 7)
+        pdf.style(7)
         pdf.multi_cell(84, 3.5, entry_url)
         _draw_qr(pdf, f"{entry_url}#{code}", x + 62, y + 6, 25)
     return bytes(pdf.output())
