@@ -89,8 +89,12 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A freshly migrated database for one test: a copy of the migrated template."""
+def database_url(request: pytest.FixtureRequest, template_db: Path, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated database for one test: a copy of the migrated template.
+
+    `template_db` is a direct dependency so that pytest makes it before any module-scoped
+    browser: Flask's teardown cannot run beside Playwright's event loop.
+    """
     if ON_POSTGRES:
         cluster: Cluster = request.getfixturevalue("postgres")
         name = cluster.create(template=TEMPLATE)
@@ -98,7 +102,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         cluster.drop(name)
         return
     path = tmp_path / "cyd.sqlite3"
-    shutil.copyfile(request.getfixturevalue("template_db"), path)
+    shutil.copyfile(template_db, path)
     yield f"sqlite:///{path}"
 
 
@@ -142,6 +146,23 @@ def client(app: Flask) -> Client:
 
 
 HX = {"HX-Request": "true"}
+# The vote mandate's editor form as a browser sends it: two choices, binding, greedy.
+VOTE_FORM = {
+    "purpose": "Residents choose",
+    "roles": "Residents vote",
+    "binding": "yes",
+    "budget": "10000",
+    "ballot_format": "approval",
+    "min_choices": "1",
+    "max_choices": "2",
+    "counting_rule": "greedy",
+    "points": "10",
+    "max_points_per_project": "0",
+    "eligibility": "accounts",
+    "minimum_age": "0",
+    "show_running_counts": "no",
+    "representatives_required": "1",
+}
 
 
 @pytest.fixture
