@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -66,6 +68,19 @@ class CycleForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     kinds = GroupErrors(_l("Stages"))  # errors about the order as a whole
+
+    def cycle_fields(self, kinds: list[StageKind]) -> dict[str, Any]:
+        """The cycle as typed, mapped field by field to `create_cycle`'s arguments."""
+        return {
+            "title": self.title.data or "",
+            "purpose": self.purpose.data or "",
+            "area": self.area.data or "",
+            "areas": [line.strip() for line in (self.areas.data or "").splitlines() if line.strip()],
+            "budget": self.budget.data or 0,
+            "kinds": kinds,
+            "required_representatives": self.required_representatives.data or 1,
+            "template": self.template.data or None,
+        }
 
     def ordered_kinds(self) -> list[StageKind] | None:
         """The stages in the places chosen; None (with an error on the form) if two share a place."""

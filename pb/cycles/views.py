@@ -38,17 +38,7 @@ def create_cycle() -> Response:
         form.place_kinds(list(template.stages) if template else list(StageKind))
     if form.validate_on_submit() and (kinds := form.ordered_kinds()) is not None:
         try:
-            cycle = services.create_cycle(
-                current_user,
-                title=form.title.data or "",
-                purpose=form.purpose.data or "",
-                area=form.area.data or "",
-                areas=[line.strip() for line in (form.areas.data or "").splitlines() if line.strip()],
-                budget=form.budget.data or 0,
-                kinds=kinds,
-                required_representatives=form.required_representatives.data or 1,
-                template=form.template.data or None,
-            )
+            cycle = services.create_cycle(current_user, **form.cycle_fields(kinds))
         except PBError as error:
             if not show_on_form(form, error):
                 raise

@@ -178,18 +178,7 @@ def start_next_cycle(cycle_id: int) -> Response:
         _fill(form, next_cycle.next_cycle_defaults(finished))
     if form.validate_on_submit() and (kinds := form.ordered_kinds()) is not None:
         try:
-            cycle = next_cycle.start_next_cycle(
-                finished,
-                current_user,
-                title=form.title.data or "",
-                purpose=form.purpose.data or "",
-                area=form.area.data or "",
-                areas=[line.strip() for line in (form.areas.data or "").splitlines() if line.strip()],
-                budget=form.budget.data or 0,
-                kinds=kinds,
-                required_representatives=form.required_representatives.data or 1,
-                template=form.template.data or None,
-            )
+            cycle = next_cycle.start_next_cycle(finished, current_user, **form.cycle_fields(kinds))
         except PBError as error:
             if not show_on_form(form, error):
                 raise
