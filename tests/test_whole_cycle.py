@@ -9,7 +9,7 @@ from pb.audit.services import entries_for_cycle, verify
 from pb.cycles.models import Cycle
 from pb.db import db
 from pb.proposals.services import proposals_for
-from tests.conftest import HX, PASSWORD
+from tests.conftest import HX, PASSWORD, VOTE_FORM
 
 
 def _sign_in(client, user) -> None:  # type: ignore[no-untyped-def]
@@ -56,25 +56,7 @@ def test_a_cycle_from_setup_to_published_results(client, make_user) -> None:
     assert "cannot open until its mandate is signed" in refused.get_data(as_text=True)
 
     # The commissioner limits the vote to two choices, then signs every mandate.
-    response = client.submit(
-        f"{base}/stages/vote/mandate/edit",
-        {
-            "purpose": "Residents choose",
-            "roles": "Residents vote",
-            "binding": "yes",
-            "budget": "10000",
-            "ballot_format": "approval",
-            "min_choices": "1",
-            "max_choices": "2",
-            "counting_rule": "greedy",
-            "points": "10",
-            "max_points_per_project": "0",
-            "eligibility": "accounts",
-            "minimum_age": "0",
-            "show_running_counts": "no",
-            "representatives_required": "1",
-        },
-    )
+    response = client.submit(f"{base}/stages/vote/mandate/edit", VOTE_FORM)
     assert response.status_code == 303
     for kind in ("proposals", "review", "vote", "decision"):
         assert (

@@ -3,24 +3,7 @@ from __future__ import annotations
 import html
 
 from pb.cycles.models import StageKind
-from tests.conftest import HX, PASSWORD
-
-VOTE_FORM = {
-    "purpose": "Residents choose",
-    "roles": "Residents vote",
-    "binding": "yes",
-    "budget": "10000",
-    "ballot_format": "approval",
-    "min_choices": "1",
-    "max_choices": "2",
-    "counting_rule": "greedy",
-    "points": "10",
-    "max_points_per_project": "0",
-    "eligibility": "accounts",
-    "minimum_age": "0",
-    "show_running_counts": "no",
-    "representatives_required": "1",
-}
+from tests.conftest import HX, PASSWORD, VOTE_FORM
 
 
 def _sign_in(client, person) -> None:  # type: ignore[no-untyped-def]
