@@ -81,6 +81,11 @@ class Action(enum.StrEnum):
     CREATE_EVENT = "create_event"
     RUN_EVENT = "run_event"  # an event's dashboard and live view
     CHECK_IN_ATTENDEE = "check_in_attendee"
+    START_KIOSK = "start_kiosk"
+    PRINT_PAPER_BALLOTS = "print_paper_ballots"
+    KEY_PAPER_BALLOT = "key_paper_ballot"  # a first or second entry, the reconciliation counts
+    RESOLVE_PAPER_BALLOT = "resolve_paper_ballot"  # a mismatch between two entries
+    RECORD_WORKSHOP = "record_workshop"  # notes, attendance and ideas raised in the room
 
 
 ANY_STAGE = frozenset(StageKind)
@@ -156,6 +161,14 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.CREATE_EVENT: Permission((Role.COMMISSIONER,), ANY_STAGE, BEFORE_OPENING | OPEN),
     Action.RUN_EVENT: Permission((Role.COMMISSIONER, Role.FACILITATOR), ANY_STAGE, BEFORE_OPENING | OPEN | CLOSED),
     Action.CHECK_IN_ATTENDEE: Permission((Role.COMMISSIONER, Role.FACILITATOR), ANY_STAGE, OPEN),
+    # Kiosks and paper ballots are one-time credentials, as voting codes are: the vote's mandate must take codes.
+    Action.START_KIOSK: Permission((Role.COMMISSIONER, Role.FACILITATOR), frozenset({StageKind.VOTE}), OPEN),
+    Action.PRINT_PAPER_BALLOTS: Permission(
+        (Role.COMMISSIONER, Role.FACILITATOR), frozenset({StageKind.VOTE}), BEFORE_OPENING | OPEN
+    ),
+    Action.KEY_PAPER_BALLOT: Permission((Role.COMMISSIONER, Role.FACILITATOR), frozenset({StageKind.VOTE}), OPEN),
+    Action.RESOLVE_PAPER_BALLOT: Permission((Role.COMMISSIONER, Role.FACILITATOR), frozenset({StageKind.VOTE}), OPEN),
+    Action.RECORD_WORKSHOP: Permission((Role.COMMISSIONER, Role.FACILITATOR), ANY_STAGE, OPEN | CLOSED),
 }
 
 _ROLE_WORDS = {
@@ -249,8 +262,8 @@ def require(
     elif action in (Action.CAST_BALLOT, Action.CAST_CODE_BALLOT):
         account = user if action == Action.CAST_BALLOT else None
         return _require_ballot(_agreed(stage).boundaries, account, choices, cost, verified_by_code, verdict)
-    elif action == Action.ISSUE_VOTING_CODES:
-        return _require_codes_accepted(stage.mandate.boundaries, verdict)
+    elif action in _CREDENTIAL_ACTIONS:
+        return _require_codes_accepted(stage.mandate.boundaries, action, verdict)
     elif action == Action.OVERRIDE_RESULT:
         return _require_override(_agreed(stage).boundaries, ground)
     elif action in (Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE,
@@ -463,13 +476,28 @@ def _age(born: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _require_codes_accepted(boundaries: object, verdict: Verdict) -> Verdict:
+_CREDENTIAL_ACTIONS = frozenset(
+    {
+        Action.ISSUE_VOTING_CODES,
+        Action.START_KIOSK,
+        Action.PRINT_PAPER_BALLOTS,
+        Action.KEY_PAPER_BALLOT,
+        Action.RESOLVE_PAPER_BALLOT,
+    }
+)
+
+
+def _require_codes_accepted(boundaries: object, action: Action, verdict: Verdict) -> Verdict:
     assert isinstance(boundaries, VoteBoundaries)
-    if not boundaries.accepts_codes:
-        raise OutsideMandate(
-            _("This vote's mandate does not use voting codes: only account holders vote."), clause="vote.eligibility"
-        )
-    return verdict
+    if boundaries.accepts_codes:
+        return verdict
+    if action == Action.START_KIOSK:
+        message = _("This vote's mandate lets only account holders vote, so a kiosk cannot run: it takes voting codes.")
+    elif action == Action.ISSUE_VOTING_CODES:
+        message = _("This vote's mandate does not use voting codes: only account holders vote.")
+    else:
+        message = _("This vote's mandate lets only account holders vote, so paper ballots cannot be used.")
+    raise OutsideMandate(message, clause="vote.eligibility")
 
 
 def _require_override(boundaries: object, ground: str | None) -> Verdict:

@@ -49,7 +49,9 @@ class Ballot(Base):
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
     voter_key: Mapped[str] = mapped_column(String(64))
     receipt: Mapped[str] = mapped_column(String(16), unique=True)
-    channel: Mapped[str] = mapped_column(String(20), default="online")
+    channel: Mapped[str] = mapped_column(String(20), default="online")  # online, code, kiosk or paper
+    # The in-person event a kiosk or paper ballot was cast at; None for ballots cast on a person's own device.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     replaced: Mapped[bool] = mapped_column(default=False)
     # The random token of the "Check your answers" page this ballot was confirmed from.
     submission: Mapped[str | None] = mapped_column(String(32))

@@ -65,6 +65,11 @@ def code_voter_key(stage: Stage, code: str) -> str:
     return _hmac(f"ballot:{stage.id}:code:{normalise_code(code)}")
 
 
+def paper_voter_key(stage: Stage, serial: int) -> str:
+    """The pseudonym of a paper ballot: its serial number, which nobody records against a person."""
+    return _hmac(f"ballot:{stage.id}:paper:{serial}")
+
+
 def code_hash(code: str) -> str:
     """How a voting code is stored: an HMAC of it, unrelated to the voter key it gives."""
     return _hmac(f"code:{normalise_code(code)}")
@@ -76,13 +81,20 @@ class Voter:
 
     `user` is set for an account voter (for eligibility and turnout), `code_id` for a code
     voter (to mark the code used). `verified_by_code`: the account proved it may vote with a code.
+    `event_id` tags a ballot cast at an in-person event (a kiosk, a paper ballot keyed in).
     """
 
     key: str
-    channel: str  # "online" (an account) or "code"
+    channel: str  # "online" (an account); "code", "kiosk" or "paper" (a one-time credential)
     user: User | None = None
     code_id: int | None = None
     verified_by_code: bool = False
+    event_id: int | None = None
+
+    @property
+    def by_credential(self) -> bool:
+        """A voting code or a paper ballot's serial, not an account, makes this voter."""
+        return self.user is None
 
 
 def account_voter(stage: Stage, user: User) -> Voter:
@@ -331,7 +343,7 @@ def check_ballot(stage: Stage, voter: Voter | User, choices: Collection[int] | M
         voter = account_voter(stage, voter)
     chosen = _as_choices(choices)
     costs = {p.id: p.cost for p in ballot_options(stage)}
-    if voter.channel == "code":
+    if voter.by_credential:
         require(None, Action.CAST_CODE_BALLOT, stage, choices=chosen, cost=_total(chosen, costs))
     else:
         require(
@@ -354,7 +366,7 @@ def check_ballot(stage: Stage, voter: Voter | User, choices: Collection[int] | M
 def eligibility_problem(stage: Stage, voter: Voter) -> PBError | None:
     """Why this voter may not vote in the stage (not eligible, stage closed …), or None."""
     try:
-        if voter.channel == "code":
+        if voter.by_credential:
             require(None, Action.CAST_CODE_BALLOT, stage)
         else:
             require(voter.user, Action.CAST_BALLOT, stage, verified_by_code=voter.verified_by_code)
@@ -413,6 +425,7 @@ def cast_ballot(
                     voter_key=voter.key,
                     receipt=new_receipt(),
                     channel=voter.channel,
+                    event_id=voter.event_id,
                     submission=submission,
                 )
                 ballot.choices = [_choice(pid, value, ranked) for pid, value in sorted(chosen.items())]
@@ -545,7 +558,8 @@ def counting_profile(stage: Stage, boundaries: VoteBoundaries) -> tuple[Profile,
 
 
 def turnout(stage: Stage) -> int:
-    """How many people have voted in the stage (revisions count once): accounts and codes."""
+    """How many people have voted in the stage (revisions count once): accounts, codes (on a phone
+    or at a kiosk) and paper ballots."""
     accounts = session().scalar(
         select(func.count()).select_from(Participation).where(Participation.stage_id == stage.id)
     )
@@ -554,4 +568,9 @@ def turnout(stage: Stage) -> int:
         .select_from(VotingCode)
         .where(VotingCode.stage_id == stage.id, VotingCode.status == CodeStatus.USED)
     )
-    return (accounts or 0) + (codes or 0)
+    paper = session().scalar(
+        select(func.count())
+        .select_from(Ballot)
+        .where(Ballot.stage_id == stage.id, Ballot.channel == "paper", Ballot.replaced.is_(False))
+    )
+    return (accounts or 0) + (codes or 0) + (paper or 0)

@@ -60,6 +60,11 @@ EXPECTED: dict[Action, tuple[set[str], set[StageKind], set[StageState]]] = {
     Action.CREATE_EVENT: ({"commissioner"}, ALL, BEFORE | OPEN),
     Action.RUN_EVENT: ({"commissioner", "facilitator"}, ALL, set(StageState)),
     Action.CHECK_IN_ATTENDEE: ({"commissioner", "facilitator"}, ALL, OPEN),
+    Action.START_KIOSK: ({"commissioner", "facilitator"}, {StageKind.VOTE}, OPEN),
+    Action.PRINT_PAPER_BALLOTS: ({"commissioner", "facilitator"}, {StageKind.VOTE}, BEFORE | OPEN),
+    Action.KEY_PAPER_BALLOT: ({"commissioner", "facilitator"}, {StageKind.VOTE}, OPEN),
+    Action.RESOLVE_PAPER_BALLOT: ({"commissioner", "facilitator"}, {StageKind.VOTE}, OPEN),
+    Action.RECORD_WORKSHOP: ({"commissioner", "facilitator"}, ALL, OPEN | {StageState.CLOSED}),
 }
 # Actions on one's own proposal: the matrix passes the person as its author.
 AUTHOR_ACTIONS = {Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE, Action.CONSENT_TO_CARRY_OVER}
@@ -74,6 +79,10 @@ SETTING_GATED = {
     Action.OVERRIDE_RESULT: "decision.override_by",
     Action.CAST_CODE_BALLOT: "vote.eligibility",
     Action.ISSUE_VOTING_CODES: "vote.eligibility",
+    Action.START_KIOSK: "vote.eligibility",
+    Action.PRINT_PAPER_BALLOTS: "vote.eligibility",
+    Action.KEY_PAPER_BALLOT: "vote.eligibility",
+    Action.RESOLVE_PAPER_BALLOT: "vote.eligibility",
 }
 SETTING_GATED[Action.PLEDGE] = "delivery.residents_may_pledge"  # the strict delivery mandate asks for none
 PEOPLE = ("anonymous", "resident", "representative", "facilitator", "commissioner", "other_commissioner")

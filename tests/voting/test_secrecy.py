@@ -24,7 +24,9 @@ def test_the_database_never_holds_a_ballot_beside_a_voters_identity_or_code(ball
     db.session.commit()
 
     columns = {t: {c["name"] for c in inspect(db.engine).get_columns(t)} for t in ("ballots", "ballot_choices")}
-    assert columns["ballots"] == {"id", "stage_id", "voter_key", "receipt", "channel", "replaced", "submission"}
+    # `event_id` names the in-person event of a kiosk or paper ballot: a place, never a person.
+    assert columns["ballots"] == {"id", "stage_id", "voter_key", "receipt", "channel", "event_id", "replaced",
+                                  "submission"}
     assert columns["ballot_choices"] == {"ballot_id", "proposal_id", "points", "rank"}
     identity = {resident.email, resident.name, code, code.replace("-", "")}  # (no column could hold an id)
     for table in ("ballots", "ballot_choices"):
