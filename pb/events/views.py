@@ -207,3 +207,7 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+# The kiosk, paper ballot and workshop routes live in modules of their own, on this blueprint.
+from pb.events import kiosk_views, paper_views, workshop_views  # noqa: E402, F401
