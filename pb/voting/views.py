@@ -190,25 +190,29 @@ def check_answers(cycle_id: int) -> Response:
 
 @bp.post("/cycles/<int:cycle_id>/vote/confirm")
 def confirm_ballot(cycle_id: int) -> Response:
-    """Cast (or replace) the ballot once, however many times the button is pressed; show the receipt."""
+    """Cast (or replace) the ballot once, however many times it is sent; redirect to the receipt.
+
+    A retry after a dropped connection (static/js/cyd.js, as htmx: answered with HX-Redirect) or
+    a browser's resend carries the same submission token, so it casts nothing more.
+    """
     cycle = get_cycle(cycle_id)
     stage = _vote_stage(cycle)
     ConfirmForm()
     submission = request.form.get("submission", "")[:32]
     receipt = session.get("receipt")
     if receipt and receipt.get("cycle") == cycle.id and submission and receipt.get("submission") == submission:
-        return redirect(url_for("voting.ballot_cast", cycle_id=cycle.id), code=303)  # already cast
+        return done("voting.ballot_cast", cycle_id=cycle.id)  # already cast
     draft, voter = _draft(stage), _voter(stage)
     if not draft or voter is None or not submission or draft.get("submission") != submission:
         flash(_("Check your choices, then confirm your vote."), "info")
-        return redirect(url_for("voting.show_ballot", cycle_id=cycle.id), code=303)
+        return done("voting.show_ballot", cycle_id=cycle.id)
     code = services.cast_ballot(stage, voter, _draft_choices(draft), submission=submission)
     db.session.commit()
     session.pop("ballot", None)
     session["receipt"] = {"cycle": cycle.id, "code": code, "submission": submission, "channel": voter.channel}
     if voter.channel == "code":
         session.pop("code_voter", None)  # a shared device forgets the code: to change the vote, enter it again
-    return redirect(url_for("voting.ballot_cast", cycle_id=cycle.id), code=303)
+    return done("voting.ballot_cast", cycle_id=cycle.id)
 
 
 @bp.get("/cycles/<int:cycle_id>/vote/done")

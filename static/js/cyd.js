@@ -26,4 +26,48 @@
     if (input && !input.value && /^[A-Za-z2-9-]{8,20}$/.test(code)) { input.value = code; }
   });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
+
+  // Bad wifi: a form marked data-retry (confirming a vote) is sent with fetch, as htmx sends
+  // forms, and sent again if the connection drops before the answer arrives. Every try carries
+  // the same submission token, so the server casts the ballot once however many arrive.
+  var RETRIES = 6;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.hasAttribute("data-retry")) { return; }
+    if (!window.fetch || !window.URLSearchParams) { return; }  // an old browser: an ordinary post
+    event.preventDefault();
+    var body = new URLSearchParams(new FormData(form));  // the same bytes every try
+    var button = form.querySelector("button[type=submit]");
+    var waiting = form.querySelector("[data-retry-waiting]");
+    var failed = form.querySelector("[data-retry-failed]");
+    var tries = 0;
+    button.disabled = true;
+    failed.hidden = true;
+    function answered(response) {
+      if (response.status >= 502) { dropped(); return; }  // a proxy with no app server behind it yet
+      var next = response.headers.get("HX-Redirect");
+      if (next) { window.location.assign(next); return; }
+      return response.text().then(function (html) {  // a refusal, as a message for the page's alert region
+        document.getElementById("messages").innerHTML = html;
+        waiting.hidden = true;
+        button.disabled = false;
+      });
+    }
+    function dropped() {
+      if (tries >= RETRIES) {
+        waiting.hidden = true;
+        failed.hidden = false;
+        button.disabled = false;
+        return;
+      }
+      waiting.hidden = false;
+      window.setTimeout(send, Math.min(500 * Math.pow(2, tries), 8000));
+    }
+    function send() {
+      tries += 1;
+      fetch(form.action, {method: "POST", body: body, credentials: "same-origin", headers: {"HX-Request": "true"}})
+        .then(answered, dropped);
+    }
+    send();
+  });
 })();
