@@ -65,6 +65,25 @@ TAG_NAMES = {
 }
 
 
+# How a ballot reached the count, in the order turnout tables list them.
+CHANNEL_NAMES = {
+    "online": _l("Online, with an account"),
+    "code": _l("Online, with a voting code"),
+    "kiosk": _l("At a kiosk"),
+    "paper": _l("On paper"),
+}
+
+
+def channel_name(channel: str) -> str:
+    return str(CHANNEL_NAMES.get(channel, channel))
+
+
+def channel_rows(by_channel: dict[str, int]) -> list[tuple[str, int]]:
+    """Every channel with its count, none left out (a channel nobody used shows 0), for a turnout table."""
+    channels = [*CHANNEL_NAMES, *sorted(set(by_channel) - set(CHANNEL_NAMES))]
+    return [(channel_name(c), by_channel.get(c, 0)) for c in channels]
+
+
 def stage_name(kind: StageKind | str) -> str:
     """The stage kind's name in the reader's language."""
     return str(STAGE_NAMES[StageKind(kind)])
@@ -87,6 +106,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(date_time)
     app.add_template_filter(stage_name)
     app.add_template_filter(tag_name)
+    app.add_template_filter(channel_name)
+    app.add_template_filter(channel_rows)
 
     @app.context_processor
     def roles() -> dict[str, Any]:

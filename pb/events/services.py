@@ -27,7 +27,7 @@ from pb.mandates.authority import Action, Verdict, allowed, require
 from pb.mandates.boundaries import VoteBoundaries, normalise_postcode
 from pb.proposals.models import Proposal
 from pb.results.exports import turnout_by_channel
-from pb.voting.models import CodeBatch, CodeStatus, VotingCode
+from pb.voting.models import Ballot, CodeBatch, CodeStatus, VotingCode
 from pb.voting.services import active_ballot_choices, ballot_options, issue_codes
 
 MAX_TITLE = 120
@@ -292,13 +292,24 @@ def event_counts(event: Event) -> EventCounts:
 class LiveView:
     counts: EventCounts
     vote: Stage | None
-    by_channel: dict[str, int] = field(default_factory=dict)
+    by_channel: dict[str, int] = field(default_factory=dict)  # the whole vote's active ballots
+    here: dict[str, int] = field(default_factory=dict)  # this event's: its kiosks and its paper ballots
     running: list[tuple[Proposal, int]] | None = None  # None: the mandate does not allow it
 
 
+def ballots_at(event: Event) -> dict[str, int]:
+    """The event's active ballots by channel (kiosk, paper): counts only."""
+    query = (
+        select(Ballot.channel, func.count())
+        .where(Ballot.event_id == event.id, Ballot.replaced.is_(False))
+        .group_by(Ballot.channel)
+    )
+    return {"kiosk": 0, "paper": 0, **dict(session().execute(query).tuples().all())}
+
+
 def live_view(event: Event) -> LiveView:
-    """What the projector shows: the event's counts, the vote's turnout by channel and, only where
-    the vote's agreed mandate allows it (`vote.show_running_counts`), votes per project so far.
+    """What the projector shows: the event's counts and ballots, the vote's turnout by channel and,
+    only where the vote's agreed mandate allows it (`vote.show_running_counts`), votes per project so far.
     """
     cycle = session().get(Cycle, event.cycle_id)
     assert cycle is not None
@@ -314,4 +325,4 @@ def live_view(event: Event) -> LiveView:
         for choices in active_ballot_choices(vote):
             tally.update(choices.keys())
         running = sorted(((p, tally[p.id]) for p in ballot_options(vote)), key=lambda row: (-row[1], row[0].title))
-    return LiveView(counts, vote, turnout_by_channel(vote), running)
+    return LiveView(counts, vote, turnout_by_channel(vote), ballots_at(event), running)

@@ -144,3 +144,24 @@ def test_the_vote_mandate_says_whether_running_counts_may_be_shown(app) -> None:
         hidden = dict(VoteBoundaries(budget=100).clauses(str))["vote.show_running_counts"]
         shown = dict(VoteBoundaries(budget=100, show_running_counts=True).clauses(str))["vote.show_running_counts"]
     assert "No count" in hidden and "may be shown" in shown
+
+
+def test_the_live_view_counts_the_events_own_kiosk_and_paper_ballots_apart(event_at_vote, commissioner,
+                                                                           resident) -> None:
+    from pb.voting.services import Voter, issue_codes, paper_voter_key, turnout
+
+    cycle, proposals, event, _facilitator = event_at_vote()
+    vote = cycle.stage_of_kind(StageKind.VOTE)
+    elsewhere = services.create_event(vote, commissioner, title="Library", venue="Library", starts_at=STARTS,
+                                      ends_at=ENDS, facilitator_ids=[commissioner.id])
+    _batch, (code,) = issue_codes(vote, commissioner, 1, "Kiosk")
+    at_kiosk = redeem_code(vote, code)
+    cast_ballot(vote, Voter(at_kiosk.key, "kiosk", code_id=at_kiosk.code_id, event_id=event.id), [proposals[0].id])
+    cast_ballot(vote, Voter(paper_voter_key(vote, 7), "paper", event_id=event.id), [proposals[1].id])
+    cast_ballot(vote, resident, [proposals[2].id])
+
+    live = services.live_view(event)
+    assert live.here == {"kiosk": 1, "paper": 1}
+    assert live.by_channel == {"kiosk": 1, "paper": 1, "online": 1}
+    assert services.live_view(elsewhere).here == {"kiosk": 0, "paper": 0}
+    assert turnout(vote) == 3  # an account, a code (at the kiosk) and a paper ballot
