@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -50,10 +51,15 @@ class RegisterAttendeeForm(FlaskForm):
     postcode = StringField(
         _l("Postcode"), description=_l("Optional. Only if they want to give it."), validators=[Length(max=10)]
     )
+    # Shown only where the vote's mandate has the desk check a minimum age (its label names the age).
+    old_enough = BooleanField(_l("They say they are old enough to vote"))
     submission = HiddenField()
     check_in = SubmitField(_l("Check in and give a voting code"))
     register_only = SubmitField(_l("Add to the list without checking in"))
 
 
 class CheckInForm(FlaskForm):
-    """A button: check in someone already on the list."""
+    """A button: check in someone already on the list (with a postcode and their age, where the desk checks them)."""
+
+    postcode = StringField(_l("Postcode"), validators=[Length(max=10)])
+    old_enough = BooleanField(_l("Old enough to vote"))

@@ -24,7 +24,7 @@ from pb.db import session, utcnow
 from pb.errors import Conflict, InvalidInput, NotAuthorised, NotFound, PBError
 from pb.events.models import Attendee, Event, EventCodeBatch, EventFacilitator
 from pb.mandates.authority import Action, Verdict, allowed, require
-from pb.mandates.boundaries import VoteBoundaries, normalise_postcode
+from pb.mandates.boundaries import VoteBoundaries, normalise_postcode, postcode_in_areas
 from pb.proposals.models import Proposal
 from pb.results.exports import turnout_by_channel
 from pb.voting.models import Ballot, CodeBatch, CodeStatus, VotingCode
@@ -189,11 +189,13 @@ def register_attendee(
     postcode: str = "",
     check_in: bool = True,
     submission: str | None = None,
+    old_enough: bool = False,
 ) -> CheckIn:
     """Add someone to the event with a name and, if they give one, a postcode; check them in at once.
 
     `submission` is the random token of the form: sent again (a reload), it adds nobody and
-    issues no second code. Raises NotAuthorised, StageNotOpen, InvalidInput or Conflict.
+    issues no second code. `old_enough`: they told the desk they meet the vote's minimum age.
+    Raises NotAuthorised, StageNotOpen, InvalidInput or Conflict.
     """
     require_running(event, actor, Action.CHECK_IN_ATTENDEE)
     name, postcode = " ".join(name.split()), normalise_postcode(postcode or "")
@@ -213,19 +215,62 @@ def register_attendee(
     record("events.register", actor=actor, stage=stage_of(event), subject=f"event {event.id}")
     if not check_in:
         return CheckIn(attendee)
-    return check_in_attendee(event, attendee, actor)
+    return check_in_attendee(event, attendee, actor, old_enough=old_enough)
 
 
-def check_in_attendee(event: Event, attendee: Attendee, actor: User) -> CheckIn:
+@dataclass(frozen=True)
+class DeskConditions:
+    """What the check-in desk must hear before it gives a voting code (the vote mandate's
+    `desk_checks_conditions`): a postcode in `postcodes`, if any, and an age of `minimum_age` or more."""
+
+    postcodes: list[str]
+    minimum_age: int
+
+
+def desk_conditions(event: Event) -> DeskConditions | None:
+    """The conditions the desk checks at this event, or None where it checks none."""
+    stage = stage_of(event)
+    mandate = stage.agreed_mandate if stage.kind == StageKind.VOTE else None
+    boundaries = mandate.boundaries if mandate is not None else None
+    if not isinstance(boundaries, VoteBoundaries) or not boundaries.desk_checks:
+        return None
+    return DeskConditions([normalise_postcode(p) for p in boundaries.postcodes], boundaries.minimum_age)
+
+
+def _unmet_condition(conditions: DeskConditions | None, postcode: str | None, old_enough: bool) -> str:
+    """Why the desk may not give this person a code under the mandate ("" if it may)."""
+    if conditions is None:
+        return ""
+    areas = ", ".join(conditions.postcodes)
+    if conditions.postcodes and not postcode:
+        return _("The vote's mandate asks for a postcode in %(areas)s before a code is given.", areas=areas)
+    if conditions.postcodes and postcode and not postcode_in_areas(postcode, conditions.postcodes):
+        return _("%(postcode)s is not in %(areas)s, where this vote is open to.", postcode=postcode, areas=areas)
+    if conditions.minimum_age and not old_enough:
+        return _("The vote is for people aged %(age)d or over: ask whether they are.", age=conditions.minimum_age)
+    return ""
+
+
+def check_in_attendee(
+    event: Event, attendee: Attendee, actor: User, *, postcode: str | None = None, old_enough: bool = False
+) -> CheckIn:
     """Record the attendee's arrival and, where the event is in a vote that takes codes, issue one code.
 
-    The code is returned once, to show; only its HMAC is kept, in a batch of one labelled with
-    the event, and the attendee row records only that a code was issued.
-    Raises NotAuthorised, StageNotOpen or Conflict (already checked in).
+    Where the vote's mandate has the desk check its conditions, the code is given only to someone
+    with a postcode in its areas (`postcode` adds or corrects theirs) who says they are old enough
+    (`old_enough`); anyone else is checked in without one, and the desk is told why. The code is
+    returned once, to show; only its HMAC is kept, in a batch of one labelled with the event, and
+    the attendee row records only that a code was issued.
+    Raises NotAuthorised, StageNotOpen, InvalidInput (a postcode too long) or Conflict (already checked in).
     """
     verdict = require_running(event, actor, Action.CHECK_IN_ATTENDEE)
     if attendee.checked_in_at is not None:
         raise Conflict(_("%(name)s is already checked in.", name=attendee.name))
+    if postcode:
+        postcode = normalise_postcode(postcode)
+        if len(postcode) > MAX_POSTCODE:
+            raise InvalidInput(_("Enter a postcode like CF10 5AB, or leave it empty."), field="postcode")
+        attendee.postcode = postcode
     stage = stage_of(event)
     attendee.checked_in_at = utcnow()
     code, reason = None, ""
@@ -233,6 +278,8 @@ def check_in_attendee(event: Event, attendee: Attendee, actor: User) -> CheckIn:
         reason = _("Voting codes are given out at events of the vote stage.")
     elif not allowed(actor, Action.ISSUE_VOTING_CODES, stage):
         reason = _("This vote's mandate does not use voting codes: people vote with an account.")
+    elif unmet := _unmet_condition(desk_conditions(event), attendee.postcode, old_enough):
+        reason = unmet
     else:
         batch, codes = issue_codes(stage, actor, 1, f"Event {event.id}: {event.title}")
         session().add(EventCodeBatch(batch_id=batch.id, event_id=event.id))

@@ -99,6 +99,7 @@ def register_attendee(cycle_id: int, event_id: int) -> Response:
                 postcode=form.postcode.data or "",
                 check_in=not form.register_only.data,
                 submission=form.submission.data or None,
+                old_enough=bool(form.old_enough.data),
             )
         except PBError as error:
             if not show_on_form(form, error):
@@ -118,8 +119,11 @@ def check_in_attendee(cycle_id: int, event_id: int, attendee_id: int) -> Respons
     cycle = get_cycle(cycle_id)
     event = services.get_event(cycle, event_id)
     attendee = services.get_attendee(event, attendee_id)
-    CheckInForm()  # CSRFProtect has checked the token
-    return _checked_in(cycle, event, services.check_in_attendee(event, attendee, current_user))
+    form = CheckInForm()  # CSRFProtect has checked the token; the service checks the postcode
+    checked_in = services.check_in_attendee(
+        event, attendee, current_user, postcode=form.postcode.data or None, old_enough=bool(form.old_enough.data)
+    )
+    return _checked_in(cycle, event, checked_in)
 
 
 @bp.get("/cycles/<int:cycle_id>/events/<int:event_id>/live")
@@ -161,7 +165,16 @@ def _desk(cycle: Cycle, event: Event, form: RegisterAttendeeForm, status: int = 
 def _desk_context(cycle: Cycle, event: Event, form: RegisterAttendeeForm) -> dict[str, object]:
     find = FindAttendeeForm(request.args)
     query = (find.q.data or "") if find.validate() else ""
+    conditions = services.desk_conditions(event)  # the vote mandate's postcode and age checks, if the desk makes them
+    if conditions and conditions.postcodes:
+        form.postcode.description = _(
+            "Needed for a voting code: this vote is for people who live in %(areas)s.",
+            areas=", ".join(conditions.postcodes),
+        )
+    if conditions and conditions.minimum_age:
+        form.old_enough.label.text = _("They say they are %(age)d or over", age=conditions.minimum_age)
     return {
+        "conditions": conditions,
         "find_form": find,
         "form": form,
         "attendees": services.find_attendees(event, current_user, query),

@@ -76,6 +76,12 @@ class VoteBoundaries(Boundaries):
     minimum_age: int = spec(
         0, input="int", label="Account holders must be at least this age", hint="0 for no minimum age."
     )
+    desk_checks_conditions: bool = spec(
+        False,
+        input="bool",
+        label="At events, must people meet the postcode and age conditions to be given a voting code?",
+        hint="If yes, the check-in desk asks for a postcode in the areas above and whether they are old enough.",
+    )
     show_running_counts: bool = spec(
         False, input="bool", label="May running counts be shown during voting?", locked_while_open=True
     )
@@ -187,7 +193,29 @@ class VoteBoundaries(Boundaries):
             sentences.append(
                 ("vote.minimum_age", _("Account holders must be at least %(age)d years old.", age=self.minimum_age))
             )
+        if self.desk_checks:
+            sentences.append(("vote.desk_checks_conditions", self._desk_sentence()))
         return sentences
+
+    @property
+    def desk_checks(self) -> bool:
+        """Whether an event's check-in desk applies the postcode and age conditions before giving a code."""
+        return self.accepts_codes and self.desk_checks_conditions and bool(self.postcodes or self.minimum_age)
+
+    def _desk_sentence(self) -> str:
+        areas = ", ".join(map(normalise_postcode, self.postcodes))
+        if self.postcodes and self.minimum_age:
+            return _(
+                "At events, the check-in desk gives a voting code only to people who live in %(areas)s "
+                "and are at least %(age)d.",
+                areas=areas,
+                age=self.minimum_age,
+            )
+        if self.postcodes:
+            return _("At events, the check-in desk gives a voting code only to people who live in %(areas)s.",
+                     areas=areas)
+        return _("At events, the check-in desk gives a voting code only to people who are at least %(age)d.",
+                 age=self.minimum_age)
 
 
 def normalise_postcode(text: str) -> str:
