@@ -67,6 +67,22 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_in_a_transaction(connection: Any, name: str) -> None:
+    """Begin the transaction before a savepoint that would otherwise be its first write.
+
+    Python's sqlite3 opens a transaction only at the first INSERT, UPDATE or DELETE, so a
+    SAVEPOINT taken before one runs outside any transaction, and its RELEASE commits at once: a
+    later rollback of the request would not undo it. IMMEDIATE: a savepoint is there to write,
+    so take SQLite's write lock now (waiting for it, up to the busy timeout) rather than fail to
+    upgrade a read later. Reads before the savepoint stay outside a transaction, as they always were.
+    """
+    if connection.dialect.name == "sqlite":
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection is not None and not dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def enum_type(enum_cls: type[enum.StrEnum]) -> Enum:
     """A portable enum column: VARCHAR plus a named CHECK constraint holding its values."""
     return Enum(
