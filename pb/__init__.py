@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb.cycles.views import bp as cycles
     from pb.deliberation.views import bp as deliberation
     from pb.delivery.views import bp as delivery
+    from pb.events.kiosk_views import kiosk_bp as kiosk
     from pb.events.views import bp as events
     from pb.mandates.views import bp as mandates
     from pb.priorities.views import bp as priorities
@@ -95,3 +96,4 @@ def _register_blueprints(app: Flask) -> None:
                       events):
         app.register_blueprint(blueprint)
     app.register_blueprint(delivery)
+    app.register_blueprint(kiosk)  # its guard keeps a kiosk device to the kiosk's pages (docs/events.md)

@@ -161,6 +161,7 @@ VOTE_FORM = {
     "eligibility": "accounts",
     "minimum_age": "0",
     "show_running_counts": "no",
+    "desk_checks_conditions": "no",
     "representatives_required": "1",
 }
 
@@ -319,7 +320,10 @@ FULL_CYCLE = [StageKind.PRIORITIES, StageKind.PROPOSALS, StageKind.DELIBERATION,
 def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type: ignore[no-untyped-def]
     """A cycle walked to an open vote (codes allowed), with one of each thing a route can name by id."""
     from pb.deliberation.services import add_comment, request_merge
+    from pb.events.kiosk import start_kiosk
+    from pb.events.paper import key_paper_ballot, print_paper_ballots
     from pb.events.services import create_event, register_attendee
+    from pb.events.workshops import Link, add_idea
     from pb.priorities.models import NeedKind
     from pb.priorities.services import record_need
     from pb.voting.services import issue_codes
@@ -342,6 +346,11 @@ def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type:
                          starts_at=datetime(2026, 12, 1, 10, tzinfo=UTC), ends_at=datetime(2026, 12, 1, 12, tzinfo=UTC),
                          facilitator_ids=[commissioner.id])
     attendee = register_attendee(event, commissioner, name="Ann", check_in=False).attendee
+    kiosk, _token = start_kiosk(event, commissioner, "By the door", "2468")
+    idea = add_idea(event, commissioner, "More bins by the shops", Link(need_id=need.id))
+    paper_batch = print_paper_ballots(event, commissioner, 3)
+    key_paper_ballot(event, commissioner, 1, spoilt=True, spoilt_reason="Torn")
     db.session.commit()
     return cycle, {"proposal_id": first.id, "need_id": need.id, "comment_id": comment.id, "request_id": merge.id,
-            "batch_id": batch.id, "event_id": event.id, "attendee_id": attendee.id}
+            "batch_id": batch.id, "event_id": event.id, "attendee_id": attendee.id, "idea_id": idea.id,
+            "paper_batch_id": paper_batch.id, "serial": 1, "kiosk_id": kiosk.id}

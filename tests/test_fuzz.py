@@ -18,12 +18,12 @@ from tests.conftest import PASSWORD
 # Fields read straight from request.form or request.args by views, besides the WTForms forms'.
 RAW_FIELDS = ("choices", "action", "supported", "agree", "side", "version", "parent_id", "remove_image", "draft",
               "q", "theme", "area", "status", "min_cost", "max_cost", "kind", "code", "page", "per_page", "next",
-              "submission", "funded-1", "reason-1", "ground-1", "changes-1")
+              "submission", "funded-1", "reason-1", "ground-1", "changes-1", "rank-1", "points-1")
 
 
 def _form_fields() -> list[str]:
     for module in pkgutil.walk_packages(pb.__path__, "pb."):
-        if module.name.endswith(".forms"):
+        if module.name.endswith("forms"):  # pb.x.forms, and modules such as pb.events.workshop_forms
             importlib.import_module(module.name)
     names: set[str] = set(RAW_FIELDS)
     todo = list(FlaskForm.__subclasses__())

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 from pb.cycles.models import Cycle, StageKind
 from pb.cycles.services import get_cycle
 from pb.errors import InvalidInput, PBError
+from pb.events import workshops
 from pb.mandates.authority import Action, allowed
 from pb.priorities import services
 from pb.priorities.forms import NeedForm, ThemeForm
@@ -124,6 +125,7 @@ def _page(cycle: Cycle, need_form: NeedForm | None, theme_form: ThemeForm | None
             "theme": bool(stage) and allowed(current_user, Action.AGREE_THEME, stage),
         },
         "kinds": NeedKind,
+        "workshop_ideas": workshops.ideas_for_needs(cycle),
         "asset_types": AssetType,
     }
 

@@ -14,6 +14,7 @@ from pb.db import db
 from pb.deliberation import services as deliberation
 from pb.deliberation.forms import CommentForm
 from pb.errors import NotFound, PBError
+from pb.events import workshops
 from pb.forms import parse_pounds
 from pb.mandates.authority import Action, allowed
 from pb.mandates.boundaries import ReviewBoundaries
@@ -256,6 +257,7 @@ def _proposal_page(cycle: Cycle, proposal: Proposal, *, response_form: ResponseF
         "response_form": response_form,
         "discussion": deliberation.discussion_of(proposal, current_user),
         "comment_form": CommentForm(formdata=None),
+        "workshop_ideas": workshops.ideas_for_proposal(proposal),
     }
 
 

@@ -48,7 +48,8 @@ def _voter(stage: Stage) -> Voter | None:
     """The code entered on this device for this vote, else the signed-in account, else nobody."""
     code = session.get("code_voter")
     if code and code.get("stage") == stage.id:
-        return Voter(code["key"], "code", code_id=code["code"])
+        # A code entered at a kiosk carries the channel "kiosk" and its event (pb/events/kiosk_views.py).
+        return Voter(code["key"], code.get("channel", "code"), code_id=code["code"], event_id=code.get("event"))
     if current_user.is_authenticated:
         return services.account_voter(stage, current_user)
     return None
@@ -201,7 +202,7 @@ def confirm_ballot(cycle_id: int) -> Response:
     submission = request.form.get("submission", "")[:32]
     receipt = session.get("receipt")
     if receipt and receipt.get("cycle") == cycle.id and submission and receipt.get("submission") == submission:
-        return done("voting.ballot_cast", cycle_id=cycle.id)  # already cast
+        return _to_receipt(cycle)  # already cast
     draft, voter = _draft(stage), _voter(stage)
     if not draft or voter is None or not submission or draft.get("submission") != submission:
         flash(_("Check your choices, then confirm your vote."), "info")
@@ -210,8 +211,15 @@ def confirm_ballot(cycle_id: int) -> Response:
     db.session.commit()
     session.pop("ballot", None)
     session["receipt"] = {"cycle": cycle.id, "code": code, "submission": submission, "channel": voter.channel}
-    if voter.channel == "code":
+    if voter.channel in ("code", "kiosk"):
         session.pop("code_voter", None)  # a shared device forgets the code: to change the vote, enter it again
+    return _to_receipt(cycle)
+
+
+def _to_receipt(cycle: Cycle) -> Response:
+    """The receipt page; a kiosk shows the receipt once, on its own thank-you screen."""
+    if (session.get("receipt") or {}).get("channel") == "kiosk":
+        return done("kiosk.thank_voter")
     return done("voting.ballot_cast", cycle_id=cycle.id)
 
 

@@ -1,0 +1,137 @@
+"""Paper ballots on paper: how to fill one in, in the mandate's words, and an A4 PDF with one ballot a page.
+
+The print page (templates/events/paper/print.html) and the PDF say the same things: the cycle,
+how to fill the ballot in for the vote's format and limits, each project with a box, the serial
+number large, and that the voter must not write their name on it.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from pb.cycles.models import Cycle, Stage
+from pb.events.models import PaperBatch
+from pb.events.paper import format_serial, limits
+from pb.mandates.boundaries import VoteBoundaries
+from pb.pdf import Document
+from pb.templating import money
+from pb.voting.services import ballot_options
+
+
+def how_to_fill(boundaries: VoteBoundaries, currency: str = "GBP") -> list[str]:
+    """The ballot's instructions for its format and limits, one sentence a line."""
+    fmt, most, fewest = boundaries.ballot_format, boundaries.max_choices, boundaries.min_choices
+    if fmt == "cumulative":
+        lines = [
+            _("Write a number of points in the box beside each project you support."),
+            ngettext("You have %(num)d point to share out.", "You have %(num)d points to share out.",
+                     boundaries.points),
+        ]
+        if boundaries.max_points_per_project:
+            lines.append(ngettext("Give at most %(num)d point to one project.",
+                                  "Give at most %(num)d points to one project.", boundaries.max_points_per_project))
+    elif fmt == "ranked":
+        lines = [_("Write 1 in the box beside your favourite project, 2 beside your next favourite, and so on, "
+                   "up to %(most)d.", most=most)]
+        if fewest > 1:
+            lines.append(_("Rank at least %(fewest)d projects.", fewest=fewest))
+        lines.append(_("Use each number once."))
+    else:
+        lines = [_("Put a tick in the box beside each project you want funded.")]
+        if fewest == most:
+            lines.append(ngettext("Choose %(num)d project.", "Choose %(num)d projects.", most))
+        else:
+            lines.append(_("Choose from %(fewest)d to %(most)d projects.", fewest=fewest, most=most))
+        if fmt == "knapsack":
+            lines.append(_("Together they may cost at most %(limit)s.",
+                           limit=money(boundaries.spending_limit, currency)))
+    lines.append(_("%(budget)s will be shared among the projects with the most support.",
+                   budget=money(boundaries.budget, currency)))
+    lines.append(_("If you make a mistake, ask for a new ballot."))
+    return lines
+
+
+def box_heading(boundaries: VoteBoundaries) -> str:
+    if boundaries.ballot_format == "ranked":
+        return _("Your number")
+    if boundaries.ballot_format == "cumulative":
+        return _("Your points")
+    return _("Your tick")
+
+
+def ballots_pdf(cycle: Cycle, stage: Stage, batch: PaperBatch) -> bytes:
+    """The batch's ballots on A4, one a page: a long ballot continues on a page that repeats the serial."""
+    boundaries = limits(stage)
+    options = ballot_options(stage)
+    mandate = stage.agreed_mandate
+    pdf = Document(f"{_('Paper ballots')} – {cycle.title}")
+    pdf.set_auto_page_break(False)
+    lines, heading = how_to_fill(boundaries, cycle.currency), box_heading(boundaries)
+    row = max(6.0, min(12.0, 150.0 / max(len(options), 1)))
+    for serial in range(batch.first_serial, batch.last_serial + 1):
+        shown = format_serial(serial)
+        y = _ballot_header(pdf, cycle, shown, lines, heading)
+        for n, project in enumerate(options, start=1):
+            if y + row > 280:
+                y = _continued(pdf, shown, heading)
+            pdf.set_xy(15, y)
+            pdf.style(10 if row >= 8 else 8)
+            pdf.cell(10, row, str(n))
+            pdf.cell(110, row, pdf.text_for(project.title)[:64])
+            pdf.cell(30, row, pdf.text_for(money(project.cost, cycle.currency)), align="R")
+            pdf.set_draw_color(0)
+            pdf.set_line_width(0.5)
+            box = min(row - 1.5, 10.0)
+            pdf.rect(190 - box, y + (row - box) / 2, box, box)
+            pdf.set_line_width(0.2)
+            pdf.line(15, y + row, 190, y + row)
+            y += row
+        pdf.set_xy(15, 285)
+        pdf.style(7)
+        version = mandate.version if mandate else 0
+        pdf.cell(180, 4, pdf.text_for(_("Ballot %(serial)s · mandate version %(version)d",
+                                        serial=shown, version=version)))
+    return bytes(pdf.output())
+
+
+def _ballot_header(pdf: Document, cycle: Cycle, shown: str, lines: list[str], heading: str) -> float:
+    pdf.add_page()
+    pdf.set_xy(15, 15)
+    pdf.style(16, bold=True)
+    pdf.multi_cell(120, 7, pdf.text_for(cycle.title)[:120])
+    below_title = pdf.get_y()
+    pdf.set_xy(140, 13)
+    pdf.style(9)
+    pdf.cell(55, 5, pdf.text_for(_("Ballot number")), align="R")
+    pdf.set_xy(130, 18)
+    pdf.set_font("Courier", "B", 26)
+    pdf.cell(65, 12, shown, align="R")
+    pdf.set_xy(15, max(38.0, below_title + 3))
+    pdf.style(10)
+    for line in lines:
+        pdf.set_x(15)
+        pdf.multi_cell(180, 5, pdf.text_for(line))
+    pdf.set_x(15)
+    pdf.style(11, bold=True)
+    pdf.multi_cell(180, 7, pdf.text_for(_("Do not write your name on this ballot.")))
+    return _column_headings(pdf, pdf.get_y() + 3, heading)
+
+
+def _column_headings(pdf: Document, y: float, heading: str) -> float:
+    pdf.set_xy(15, y)
+    pdf.style(9, bold=True)
+    pdf.cell(10, 6, pdf.text_for(_("No.")))
+    pdf.cell(110, 6, pdf.text_for(_("Project")))
+    pdf.cell(30, 6, pdf.text_for(_("Cost")), align="R")
+    pdf.cell(25, 6, pdf.text_for(heading), align="R")  # ends where the boxes end
+    pdf.line(15, y + 6, 195, y + 6)
+    return y + 7
+
+
+def _continued(pdf: Document, shown: str, heading: str) -> float:
+    pdf.add_page()
+    pdf.set_xy(15, 15)
+    pdf.set_font("Courier", "B", 18)
+    pdf.cell(180, 10, pdf.text_for(_("Ballot %(serial)s, continued", serial=shown)))
+    return _column_headings(pdf, 30, heading)
