@@ -1,7 +1,8 @@
 """In-person events: creating them, checking people in with a voting code each, and their counts.
 
-A check-in that hands over a voting code makes a batch of one with `issue_codes` (labelled with
-the event), so only the code's HMAC is stored, as for printed codes; the plain code is returned
+A check-in that hands over a voting code adds it to the event's one desk batch (labelled with the
+event) with `issue_desk_code`: only the code's HMAC is stored, as for printed codes, under a
+random row id, so the batch keeps no order of who was given which; the plain code is returned
 once, to be shown on the facilitator's screen. See docs/events.md.
 """
 
@@ -28,7 +29,7 @@ from pb.mandates.boundaries import VoteBoundaries, normalise_postcode, postcode_
 from pb.proposals.models import Proposal
 from pb.results.exports import turnout_by_channel
 from pb.voting.models import Ballot, CodeBatch, CodeStatus, VotingCode
-from pb.voting.services import active_ballot_choices, ballot_options, issue_codes
+from pb.voting.services import active_ballot_choices, ballot_options, issue_desk_code
 
 MAX_TITLE = 120
 MAX_VENUE = 200
@@ -281,10 +282,8 @@ def check_in_attendee(
     elif unmet := _unmet_condition(desk_conditions(event), attendee.postcode, old_enough):
         reason = unmet
     else:
-        batch, codes = issue_codes(stage, actor, 1, f"Event {event.id}: {event.title}")
-        session().add(EventCodeBatch(batch_id=batch.id, event_id=event.id))
+        code = _desk_code(event, stage, actor)
         attendee.code_issued = True
-        code = codes[0]
     session().flush()
     record(
         "events.check_in",
@@ -295,6 +294,25 @@ def check_in_attendee(
         detail={"code_issued": code is not None},
     )
     return CheckIn(attendee, code, reason)
+
+
+def _desk_code(event: Event, stage: Stage, actor: User) -> str:
+    """A new code from the event's one desk batch: nothing ties a code to the check-in it was handed over at.
+
+    Raises what `issue_desk_code` raises.
+    """
+    batch = session().scalar(
+        select(CodeBatch)
+        .join(EventCodeBatch, EventCodeBatch.batch_id == CodeBatch.id)
+        .where(EventCodeBatch.event_id == event.id)
+        .order_by(CodeBatch.id)
+        .limit(1)
+    )
+    made, code = issue_desk_code(stage, actor, f"Event {event.id}: {event.title}", batch)
+    if batch is None:
+        session().add(EventCodeBatch(batch_id=made.id, event_id=event.id))
+        session().flush()
+    return code
 
 
 def new_submission() -> str:

@@ -160,6 +160,50 @@ def issue_codes(stage: Stage, actor: User, size: int, label: str) -> tuple[CodeB
     return batch, [format_code(code) for code in sorted(codes, key=lambda _c: secrets.randbits(32))]
 
 
+# A desk's codes take random row ids from the top half of the id range, far above the ones numbered in
+# order: a code's row then says nothing about when it was handed over, so nor about to whom.
+_DESK_CODE_IDS = (2**30, 2**31 - 1)
+
+
+def issue_desk_code(stage: Stage, actor: User, label: str, batch: CodeBatch | None = None) -> tuple[CodeBatch, str]:
+    """One single-use code for a check-in desk, added to the desk's `batch` (or a new batch of one
+    named `label`); return the batch and the code, formatted, to show once.
+
+    Only the code's HMAC is stored, under a random row id, so the batch's rows keep no order of
+    handing out. Raises NotAuthorised, StageNotOpen, OutsideMandate (the mandate uses no codes)
+    or Conflict (no free id after several tries, which does not happen in practice).
+    """
+    verdict = require(actor, Action.ISSUE_VOTING_CODES, stage)
+    db = session()
+    if batch is None:
+        batch = CodeBatch(stage_id=stage.id, label=label.strip()[:120] or "Desk", size=1, created_by_id=actor.id)
+        db.add(batch)
+        db.flush()
+    else:
+        db.execute(update(CodeBatch).where(CodeBatch.id == batch.id).values(size=CodeBatch.size + 1))
+    for _attempt in range(_RETRIES):
+        code = _random_code(CODE_LENGTH)
+        row = VotingCode(
+            id=secrets.randbelow(_DESK_CODE_IDS[1] - _DESK_CODE_IDS[0]) + _DESK_CODE_IDS[0],
+            stage_id=stage.id,
+            batch_id=batch.id,
+            code_hash=code_hash(code),
+        )
+        try:
+            with db.begin_nested():
+                db.add(row)
+                db.flush()
+            break
+        except IntegrityError:  # that id (or, astronomically rarely, that code) is taken: draw again
+            continue
+    else:
+        raise Conflict(_("The code could not be made. Try again."))
+    db.refresh(batch)
+    record("codes.issue", actor=actor, role=verdict.role, stage=stage, subject=f"batch {batch.id}",
+           detail={"size": 1, "label": batch.label})
+    return batch, format_code(code)
+
+
 def void_batch(batch: CodeBatch, actor: User) -> int:
     """Withdraw a batch's unused codes (a lost or misprinted batch); return how many.
 

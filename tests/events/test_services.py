@@ -165,3 +165,13 @@ def test_the_live_view_counts_the_events_own_kiosk_and_paper_ballots_apart(event
     assert live.by_channel == {"kiosk": 1, "paper": 1, "online": 1}
     assert services.live_view(elsewhere).here == {"kiosk": 0, "paper": 0}
     assert turnout(vote) == 3  # an account, a code (at the kiosk) and a paper ballot
+
+
+def test_codes_handed_out_at_the_desk_keep_no_order_of_who_got_which(event_at_vote) -> None:
+    _cycle, _proposals, event, facilitator = event_at_vote()
+    codes = [services.register_attendee(event, facilitator, name=f"Resident {n}").code for n in range(20)]
+    (batch,) = db.session.scalars(select(CodeBatch)).all()  # one batch for the event, not one a check-in
+    assert batch.size == 20 and services.event_counts(event).codes_issued == 20
+    ids = [db.session.scalar(select(VotingCode.id).where(VotingCode.code_hash == code_hash(c))) for c in codes]
+    assert len(set(ids)) == 20 and min(ids) >= 2**30  # random ids, above any numbered in order
+    assert ids != sorted(ids)  # in the order of check-in they are not in order (the chance they were: 1 in 20!)
