@@ -88,6 +88,11 @@ def test_downloads_and_the_printable_report(client, decided) -> None:
     assert "Decision report" in report and "The site is being sold." in report and "Signed by:" in report
 
 
+def _sheets(workbook: bytes) -> dict[str, list[tuple[object, ...]]]:
+    book = load_workbook(io.BytesIO(workbook))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
 def test_the_command_line_writes_the_same_files(app, decided, tmp_path) -> None:
     cycle, _projects, _voters = decided
     runner = app.test_cli_runner()
@@ -95,7 +100,10 @@ def test_the_command_line_writes_the_same_files(app, decided, tmp_path) -> None:
         target = tmp_path / f"out.{fmt}"
         result = runner.invoke(args=["pb", "export", str(cycle.id), "--format", fmt, "--output", str(target)])
         assert result.exit_code == 0, result.output
-        assert target.read_bytes()[:20] == render_export(cycle, fmt)[:20]
+        if fmt == "xlsx":  # a zip: its entries carry the second they were written, so compare what they hold
+            assert _sheets(target.read_bytes()) == _sheets(render_export(cycle, fmt))
+        else:
+            assert target.read_bytes()[:20] == render_export(cycle, fmt)[:20]
     missing = runner.invoke(args=["pb", "export", "999", "--format", "csv"])
     assert missing.exit_code == 1 and "There is no cycle with that number." in missing.output
 
