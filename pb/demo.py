@@ -1,6 +1,9 @@
-"""The demo cycle `make run` seeds: a whole cycle walked through the real services, up to an open vote."""
+"""The demo cycle `make run` seeds: a whole cycle walked through the real services, up to an open vote,
+with a voting evening at the Hub for its facilitator to run (check-in, kiosks, paper ballots)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -9,8 +12,9 @@ from pb.accounts.services import find_by_email, grant, sign_up
 from pb.cycles.models import Cycle, StageKind
 from pb.cycles.services import appoint_representative, close_stage, create_cycle, open_stage
 from pb.db import session
+from pb.events.services import create_event
 from pb.mandates.models import Side
-from pb.mandates.services import sign_mandate
+from pb.mandates.services import sign_mandate, update_mandate
 from pb.proposals.review import review_proposal
 from pb.proposals.services import ProposalFields, submit_proposal
 
@@ -20,6 +24,7 @@ DEMO_USERS = (
     ("commissioner@example.org", "Carys Commissioner", "commissioner"),
     ("representative@example.org", "Rhys Representative", "resident representative"),
     ("resident@example.org", "Rhian Resident", "resident"),
+    ("facilitator@example.org", "Ffion Facilitator", "facilitator"),
 )
 DEMO_PROPOSALS = (
     (
@@ -61,6 +66,11 @@ def seed_demo() -> bool:
         template="binding-pb",
     )
     appoint_representative(cycle, commissioner, representative.email)
+    grant(people["facilitator"], Role.FACILITATOR, cycle.id)
+    vote = cycle.stage_of_kind(StageKind.VOTE)
+    assert vote is not None  # residents vote with an account, or with a code from an event or a letter
+    update_mandate(vote, commissioner, purpose=vote.mandate.purpose, roles=vote.mandate.roles,
+                   boundaries={**vote.mandate.boundaries_data, "eligibility": "both"})
     for stage in cycle.stages:
         sign_mandate(stage, commissioner, Side.COMMISSIONERS, stage.mandate.version)
         sign_mandate(stage, representative, Side.RESIDENTS, stage.mandate.version)
@@ -79,6 +89,10 @@ def seed_demo() -> bool:
         review_proposal(proposal, commissioner, eligible=True)
     close_stage(review_stage, commissioner)
     open_stage(vote_stage, commissioner)
+    evening = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(17, tzinfo=UTC))
+    create_event(vote_stage, commissioner, title="Voting evening at Grangetown Hub",
+                 venue="Grangetown Hub, Havelock Place", starts_at=evening, ends_at=evening + timedelta(hours=3),
+                 expected_attendance=100, facilitator_ids=[people["facilitator"].id])
     db.commit()
     return True
 

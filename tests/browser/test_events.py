@@ -36,7 +36,7 @@ def events(live_app: Flask) -> dict[str, Any]:
         from sqlalchemy import select
 
         from pb.accounts.models import Role
-        from pb.accounts.services import find_by_email, grant, sign_up
+        from pb.accounts.services import find_by_email, grant
         from pb.cycles.models import Cycle, StageKind
         from pb.db import session
         from pb.events.services import create_event, register_attendee
@@ -44,7 +44,7 @@ def events(live_app: Flask) -> dict[str, Any]:
 
         commissioner = find_by_email("commissioner@example.org")
         representative = find_by_email("representative@example.org")
-        facilitator = sign_up(FACILITATOR, "Ffion Facilitator", DEMO_PASSWORD)
+        facilitator = find_by_email(FACILITATOR)  # the demo cycle's facilitator
         demo = session().scalar(select(Cycle).where(Cycle.title == DEMO_TITLE))
         codes, _proposals = open_ballot(commissioner, representative, title="Riverside votes", eligibility="both")
         for cycle in (demo, codes):
