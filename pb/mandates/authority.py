@@ -36,7 +36,7 @@ from pb.mandates.boundaries import (
     postcode_in_areas,
 )
 from pb.mandates.models import Side
-from pb.templating import money
+from pb.templating import money, stage_name
 
 if TYPE_CHECKING:
     from pb.accounts.models import User
@@ -308,7 +308,10 @@ def _require_state(action: Action, stage: Stage, permission: Permission) -> None
         raise StageNotOpen(f"The {kind} stage has already opened.", clause="stage.state")
     if action == Action.START_NEXT_CYCLE:
         raise StageNotOpen("Start the next cycle once every stage of this one has closed.", clause="cycle.finished")
-    raise StageNotOpen(f"The {kind} stage is not open.", clause="stage.state")
+    # Shown on pages in either language (the event's kiosk and paper panels): the stage named in the reader's.
+    raise StageNotOpen(
+        _("The %(stage)s stage is not open.", stage=stage_name(stage.kind).lower()), clause="stage.state"
+    )
 
 
 def _agreed(stage: Stage) -> Mandate:
