@@ -316,7 +316,9 @@ def _require_printed_here(event: Event, stage: Stage, serial: int) -> None:
         message = _("Ballot %(serial)s was printed for another event, “%(title)s”: key it in there.",
                     serial=shown, title=other.title if other else "")
     else:
-        ranges = ", ".join(f"{b.first_serial}–{b.last_serial}" for b in paper_batches(event))
+        # As printed (with check digits), so the keyer can compare them with the paper in hand.
+        ranges = ", ".join(f"{format_serial(b.first_serial)} – {format_serial(b.last_serial)}"
+                           for b in paper_batches(event))
         message = (_("No ballot %(serial)s was printed for this event. Its ballots are numbered %(ranges)s.",
                      serial=shown, ranges=ranges) if ranges
                    else _("No ballot %(serial)s was printed for this event: no paper ballots were printed for it.",
