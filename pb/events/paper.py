@@ -93,10 +93,8 @@ def hold_writes(stage: Stage) -> None:
 
     PostgreSQL: a transaction-scoped advisory lock on the stage, so printers never collide on
     their serials and keyers of one serial wait for each other. SQLite: a write that matches
-    nothing, first. Its driver begins a transaction only before a write, so a savepoint that
-    came first would open the transaction itself and commit it when released; and the single
-    write lock is then held from here (as `cast_ballot` does). The unique constraints on
-    serials and rounds remain the backstop.
+    nothing, first, so that its single write lock is held from here (as `cast_ballot` does) and
+    nothing read after it goes stale. The unique constraints on serials and rounds remain the backstop.
     """
     db = session()
     if db.get_bind().dialect.name == "postgresql":
