@@ -140,10 +140,10 @@ def _checked_in(cycle: Cycle, event: Event, result: services.CheckIn) -> Respons
     """Commit, then show the code in this response only: never redirected, never stored, never cached."""
     session().commit()
     qr = None
+    entry = url_for("voting.enter_code", cycle_id=cycle.id, _external=True)
     if result.code:
-        entry = url_for("voting.enter_code", cycle_id=cycle.id, _external=True)
         qr = printing.qr_svg(f"{entry}#{result.code}")
-    context = {**_event_page(cycle, event), "result": result, "qr": qr}
+    context = {**_event_page(cycle, event), "result": result, "qr": qr, "entry": entry}
     if wants_fragment():
         response = render("events/_checked_in.html", **context)
     else:
@@ -156,7 +156,8 @@ def _checked_in(cycle: Cycle, event: Event, result: services.CheckIn) -> Respons
 
 
 def _desk(cycle: Cycle, event: Event, form: RegisterAttendeeForm, status: int = 200) -> Response:
-    context = {**_event_page(cycle, event), **_desk_context(cycle, event, form), "result": None, "qr": None}
+    context = {**_event_page(cycle, event), **_desk_context(cycle, event, form), "result": None, "qr": None,
+               "entry": None}
     response = render("events/check_in.html", "events/_attendees.html", status=status, **context)
     response.headers["Cache-Control"] = "no-store"
     return response

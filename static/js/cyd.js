@@ -27,6 +27,17 @@
   });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
 
+  // A "Print" button (the check-in desk's voting code card): shown only where it can work.
+  function showPrintButtons(root) {
+    root.querySelectorAll("[data-print]").forEach(function (button) { button.hidden = false; });
+    root.querySelectorAll("[data-print-fallback]").forEach(function (hint) { hint.hidden = true; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { showPrintButtons(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { showPrintButtons(event.detail.target); });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
+
   // Bad wifi: a form marked data-retry (confirming a vote) is sent with fetch, as htmx sends
   // forms, and sent again if the connection drops before the answer arrives. Every try carries
   // the same submission token, so the server casts the ballot once however many arrive.

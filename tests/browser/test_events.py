@@ -174,6 +174,16 @@ def test_a_facilitator_checks_people_in_at_the_desk_on_a_phone(live_server: str,
     expect(phone.locator("#event-counts")).to_contain_text(re.compile(r"Checked in\s*1"))
     _fits_a_phone(phone)
 
+    # Or printed on a card: on paper only the card, with the code and where to use it, and no name.
+    expect(phone.get_by_role("button", name="Print a card")).to_be_visible()
+    phone.emulate_media(media="print")
+    expect(phone.locator(".checked-in__card")).to_be_visible()
+    expect(phone.locator(".checked-in__card")).to_contain_text(code)
+    expect(phone.locator(".checked-in__card")).not_to_contain_text("Huw")
+    for hidden in ("#attendees", "#event-counts", "h1", ".site-header", "#checked-in-title"):
+        expect(phone.locator(hidden)).to_be_hidden()
+    phone.emulate_media(media="screen")
+
     # Shown once: a reload sends the same form again, which adds nobody and shows no code.
     phone.reload()
     expect(phone.locator("main")).to_contain_text("This form was already sent")
