@@ -37,6 +37,10 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if response.mimetype == "text/html" and current_user.is_authenticated:
+            # A page for someone signed in never comes back from a cache: not to the next person at a
+            # shared device who presses Back, nor on a tablet just turned into a kiosk.
+            headers["Cache-Control"] = "no-store"
         return response
 
 

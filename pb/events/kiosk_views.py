@@ -70,7 +70,10 @@ def start_kiosk(cycle_id: int, event_id: int) -> Response:
         else:
             db.session.commit()
             _become_kiosk(kiosk, token)
-            return done("kiosk.enter_code")
+            response = done("kiosk.enter_code")
+            # Whatever the facilitator's pages left in this browser's caches (Back and Forward included) goes.
+            response.headers["Clear-Site-Data"] = '"cache"'
+            return response
     return render("events/show.html", status=422, kiosk_form=form, **_event_page(cycle, event))
 
 

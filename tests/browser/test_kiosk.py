@@ -234,3 +234,4 @@ def test_without_javascript_the_receipt_returns_to_the_start_by_itself(kiosk_ser
     expect(page.get_by_role("heading", name="Thank you: your vote has been cast")).to_be_visible()
     expect(page.get_by_role("heading", name="Vote here")).to_be_visible(timeout=6000)  # <meta http-equiv=refresh>
     page.context.close()
+

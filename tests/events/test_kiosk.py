@@ -203,9 +203,14 @@ def test_starting_a_kiosk_signs_the_facilitator_out_and_their_pages_are_out_of_r
 ) -> None:
     cycle, _proposals, event, facilitator = event_at_vote()
     _sign_in(client, facilitator)
-    dashboard = client.get(f"/cycles/{cycle.id}/events/{event.id}").get_data(as_text=True)
-    assert "Start a kiosk on this device" in dashboard
-    _become_kiosk(client, cycle, event, facilitator)
+    dashboard = client.get(f"/cycles/{cycle.id}/events/{event.id}")
+    assert "Start a kiosk on this device" in dashboard.get_data(as_text=True)
+    # Their pages are never kept by the browser, so Back on the new kiosk cannot bring them back…
+    for url in (f"/cycles/{cycle.id}/events/{event.id}", f"/cycles/{cycle.id}/events/{event.id}/workshop",
+                f"/cycles/{cycle.id}"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    started = _become_kiosk(client, cycle, event, facilitator)
+    assert started.headers["Clear-Site-Data"] == '"cache"'  # …and whatever a cache held goes when it starts
     assert _session_keys(client) <= KIOSK_SESSION
     start = client.get("/kiosk")
     page = start.get_data(as_text=True)

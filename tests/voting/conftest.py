@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,7 +11,7 @@ from pb.accounts.models import User
 from pb.cycles.models import Cycle, Stage, StageKind
 from pb.db import db
 from pb.proposals.models import Proposal
-from tests.postgres import INITDB, TEMPLATE, Cluster
+from tests.postgres import TEMPLATE, Cluster
 from tests.voting.helpers import open_ballot
 
 
@@ -35,22 +34,6 @@ def vote_stage(cycle: Cycle) -> Stage:
 
 
 # --- PostgreSQL, for the concurrency tests in either run (see tests/postgres.py) ----------
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "postgres: needs PostgreSQL's server binaries (Debian's postgresql)")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if INITDB:
-        return
-    if os.environ.get("CI"):
-        raise pytest.UsageError("The PostgreSQL tests need Debian's postgresql; .ci/run must install it.")
-    skipped = [item for item in items if "postgres" in item.keywords]
-    if skipped:
-        items[:] = [item for item in items if "postgres" not in item.keywords]
-        config.hook.pytest_deselected(items=skipped)
-        print(f"\nDeselected {len(skipped)} PostgreSQL tests: install Debian's postgresql to run them.")
 
 
 @pytest.fixture(scope="session")
