@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from pb.accounts.models import Role, User
 from pb.accounts.services import find_by_email, grant, people_with_role
 from pb.audit.services import record
 from pb.cycles.models import Cycle, Stage, StageKind, StageState
 from pb.db import session, utcnow
-from pb.errors import Conflict, InvalidInput, NotFound
-from pb.events.models import PaperBallot, PaperStatus
+from pb.errors import InvalidInput, NotFound
 from pb.mandates.authority import Action, require, require_cycle_action
 from pb.mandates.services import create_first_version
 from pb.results.services import run_tally
@@ -158,11 +156,14 @@ def open_stage(stage: Stage, actor: User) -> Stage:
 def close_stage(stage: Stage, actor: User) -> Stage:
     """Close an open stage. Closing a vote counts it (see results.services.run_tally).
 
-    Raises NotAuthorised, StageNotOpen or Conflict (a vote with paper ballots still being keyed in).
+    Raises NotAuthorised, StageNotOpen or Conflict (a vote whose paper ballots are still being
+    keyed in, or do not balance: closing would lose them).
     """
     verdict = require(actor, Action.CLOSE_STAGE, stage)
     if stage.kind == StageKind.VOTE:
-        _require_paper_ballots_settled(stage)
+        from pb.events.paper_checks import require_paper_settled  # events depend on cycles, not the reverse
+
+        require_paper_settled(stage)
     stage.state = StageState.CLOSED
     stage.closed_at = utcnow()
     session().flush()
@@ -170,26 +171,6 @@ def close_stage(stage: Stage, actor: User) -> Stage:
     if stage.kind == StageKind.VOTE:
         run_tally(stage, actor)
     return stage
-
-
-def _require_paper_ballots_settled(stage: Stage) -> None:
-    """A paper ballot keyed once, or with two entries that differ, would be lost from the count."""
-    waiting = session().scalar(
-        select(func.count())
-        .select_from(PaperBallot)
-        .where(PaperBallot.stage_id == stage.id, PaperBallot.status.in_((PaperStatus.PENDING, PaperStatus.MISMATCH)))
-    )
-    if waiting:
-        raise Conflict(
-            ngettext(
-                "%(num)d paper ballot is still being keyed in: it needs a second entry or a facilitator to resolve "
-                "it. Finish it at its event (see the reconciliation) before closing the vote.",
-                "%(num)d paper ballots are still being keyed in: they need a second entry or a facilitator to "
-                "resolve them. Finish them at their events (see the reconciliation) before closing the vote.",
-                waiting,
-            ),
-            clause="paper.pending",
-        )
 
 
 def representatives(cycle: Cycle) -> list[User]:

@@ -102,6 +102,10 @@ def hold_writes(stage: Stage) -> None:
                    {"namespace": _LOCK_NAMESPACE, "stage": stage.id})
     else:
         db.execute(update(PaperBatch).where(PaperBatch.stage_id == stage.id, false()).values(size=PaperBatch.size))
+    # The vote may have closed while this waited for the lock (closing takes it too): look again.
+    db.refresh(stage, ["state"])
+    if stage.state == StageState.CLOSED:
+        raise StageNotOpen(_("The vote has closed: paper ballots can no longer be changed."), clause="stage.state")
 
 
 # --- printing -----------------------------------------------------------------------------

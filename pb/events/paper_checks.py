@@ -21,9 +21,10 @@ from sqlalchemy.orm import selectinload
 
 from pb.accounts.models import User
 from pb.audit.services import record
+from pb.cycles.models import Stage
 from pb.db import session, utcnow
 from pb.errors import Conflict, InvalidInput, NotFound
-from pb.events.models import Event, PaperBallot, PaperCount, PaperEntry, PaperStatus
+from pb.events.models import Event, PaperBallot, PaperBatch, PaperCount, PaperEntry, PaperStatus
 from pb.events.paper import (
     count_reading,
     entries_of,
@@ -311,3 +312,38 @@ def _discrepancies(
         found.append(_("%(settled)d paper ballots are marked counted here, but the vote holds %(counted)d of them.",
                        settled=settled, counted=counted))
     return found
+
+
+def require_paper_settled(stage: Stage) -> None:
+    """Before the vote closes: every paper ballot keyed twice (or resolved), and every event that
+    printed ballots balancing, so that nothing in a ballot box is left out of the count.
+
+    Takes the vote's paper lock first, so no entry can slip in between this check and the close.
+    Raises Conflict (clause `paper.pending` or `paper.reconciliation`).
+    """
+    hold_writes(stage)
+    waiting = session().scalar(
+        select(func.count())
+        .select_from(PaperBallot)
+        .where(PaperBallot.stage_id == stage.id, PaperBallot.status.in_((PaperStatus.PENDING, PaperStatus.MISMATCH)))
+    )
+    if waiting:
+        raise Conflict(
+            ngettext(
+                "%(num)d paper ballot is still being keyed in: it needs a second entry or a facilitator to resolve "
+                "it. Finish it at its event (see the reconciliation) before closing the vote.",
+                "%(num)d paper ballots are still being keyed in: they need a second entry or a facilitator to "
+                "resolve them. Finish them at their events (see the reconciliation) before closing the vote.",
+                waiting,
+            ),
+            clause="paper.pending",
+        )
+    printed_at = select(PaperBatch.event_id).where(PaperBatch.stage_id == stage.id)
+    for event in session().scalars(select(Event).where(Event.id.in_(printed_at)).order_by(Event.id)):
+        report = reconciliation(event)
+        if not report.balances:
+            raise Conflict(
+                _("The paper ballots of “%(title)s” do not balance yet: %(problem)s Key them in, or correct the "
+                  "hand counts, before closing the vote.", title=event.title, problem=report.discrepancies[0]),
+                clause="paper.reconciliation",
+            )

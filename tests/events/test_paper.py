@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from pb import create_app
 from pb.accounts.models import Role, User
@@ -16,7 +16,16 @@ from pb.audit.models import AuditEntry
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage
 from pb.db import db
-from pb.errors import Conflict, InvalidBallot, InvalidInput, MandateNotAgreed, NotAuthorised, OutsideMandate, PBError
+from pb.errors import (
+    Conflict,
+    InvalidBallot,
+    InvalidInput,
+    MandateNotAgreed,
+    NotAuthorised,
+    OutsideMandate,
+    PBError,
+    StageNotOpen,
+)
 from pb.events import paper, paper_checks
 from pb.events.models import Event, PaperBallot, PaperEntry, PaperStatus
 from pb.events.paper import format_serial, key_paper_ballot, parse_serial, print_paper_ballots
@@ -282,6 +291,13 @@ def test_the_vote_cannot_close_while_a_paper_ballot_waits_and_then_counts_paper_
     with pytest.raises(Conflict):
         close_stage(vote, commissioner)
     resolve_paper_ballot(event, commissioner, 2, "first")
+    # A ballot in the box that nobody has keyed yet would be lost too: the hand counts must balance.
+    record_paper_count(event, ffion, issued=3, returned=3)
+    with pytest.raises(Conflict) as refused:
+        close_stage(vote, commissioner)
+    assert refused.value.clause == "paper.reconciliation" and "1 returned ballot is not yet counted" in (
+        refused.value.message)
+    record_paper_count(event, ffion, issued=3, returned=2)  # the third was taken home after all
     close_stage(vote, commissioner)
     tally = db.session.scalar(select(TallyRun))
     assert tally.ballots_counted == 3
@@ -427,3 +443,18 @@ def test_keyers_saving_one_serial_at_once_make_one_first_and_one_second_entry(sh
         assert db.session.scalar(select(func.count()).select_from(PaperEntry)) == 2
         assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
         db.engine.dispose()
+
+
+def test_an_entry_that_waited_for_the_lock_while_the_vote_closed_is_refused(at_event) -> None:
+    from pb.cycles.models import Stage, StageState
+
+    cycle, proposals, event, (ffion, _gareth) = at_event()
+    vote = _vote(cycle)
+    assert vote.state == StageState.OPEN  # as this request read it, before it queued for the paper lock…
+    with db.engine.begin() as elsewhere:  # …the vote closed in another request
+        elsewhere.execute(update(Stage).where(Stage.id == vote.id).values(state=StageState.CLOSED.value))
+    with pytest.raises(StageNotOpen) as refused:
+        key_paper_ballot(event, ffion, 1, {proposals[0].id: 1})
+    assert refused.value.clause == "stage.state"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 0

@@ -12,6 +12,7 @@ from pb.cycles.models import StageKind
 from pb.db import db
 from pb.events.models import PaperBallot, PaperStatus
 from pb.events.paper import format_serial, key_paper_ballot
+from pb.events.paper_checks import record_paper_count
 from pb.events.services import create_event
 from pb.voting.services import active_ballot_choices
 from tests.conftest import HX, PASSWORD
@@ -251,6 +252,10 @@ def test_closing_the_vote_waits_for_paper_then_the_results_show_every_channel(
     text = refused.get_data(as_text=True)
     assert refused.status_code == 409 and "1 paper ballot is still being keyed in" in text and "paper.pending" in text
     key_paper_ballot(event, gareth, 1, {proposals[1].id: 1})
+    db.session.commit()
+    unbalanced = client.submit(f"/cycles/{cycle.id}/stages/vote/close")  # nobody has counted the box yet
+    assert unbalanced.status_code == 409 and "do not balance yet" in unbalanced.get_data(as_text=True)
+    record_paper_count(event, ffion, issued=1, returned=1)
     db.session.commit()
     assert client.submit(f"/cycles/{cycle.id}/stages/vote/close").status_code == 303
     results = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
