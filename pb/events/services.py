@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pb.accounts.models import Role, User
@@ -259,41 +259,65 @@ def check_in_attendee(
 
     Where the vote's mandate has the desk check its conditions, the code is given only to someone
     with a postcode in its areas (`postcode` adds or corrects theirs) who says they are old enough
-    (`old_enough`); anyone else is checked in without one, and the desk is told why. The code is
-    returned once, to show; only its HMAC is kept, in a batch of one labelled with the event, and
-    the attendee row records only that a code was issued.
-    Raises NotAuthorised, StageNotOpen, InvalidInput (a postcode too long) or Conflict (already checked in).
+    (`old_enough`); anyone else is checked in without one, and the desk is told why. Someone
+    checked in without a code can be given one later, once the desk has what it needs. The code
+    is returned once, to show; only its HMAC is kept, in the event's desk batch, and the attendee
+    row records only that a code was issued. Arriving and being given a code are each claimed
+    with one conditional write, so a double tap checks in once and issues one code.
+    Raises NotAuthorised, StageNotOpen, InvalidInput (a postcode too long) or Conflict (already
+    checked in, or already given a code).
     """
     verdict = require_running(event, actor, Action.CHECK_IN_ATTENDEE)
-    if attendee.checked_in_at is not None:
+    db = session()
+    stage = stage_of(event)
+    codes_here = gives_codes(event, actor)
+    arriving = attendee.checked_in_at is None
+    if not arriving and (attendee.code_issued or not codes_here):
         raise Conflict(_("%(name)s is already checked in.", name=attendee.name))
     if postcode:
         postcode = normalise_postcode(postcode)
         if len(postcode) > MAX_POSTCODE:
             raise InvalidInput(_("Enter a postcode like CF10 5AB, or leave it empty."), field="postcode")
         attendee.postcode = postcode
-    stage = stage_of(event)
-    attendee.checked_in_at = utcnow()
+    if arriving and not _claim(attendee, Attendee.checked_in_at.is_(None), checked_in_at=utcnow()):
+        raise Conflict(_("%(name)s is already checked in.", name=attendee.name))
     code, reason = None, ""
     if stage.kind != StageKind.VOTE:
         reason = _("Voting codes are given out at events of the vote stage.")
-    elif not allowed(actor, Action.ISSUE_VOTING_CODES, stage):
+    elif not codes_here:
         reason = _("This vote's mandate does not use voting codes: people vote with an account.")
     elif unmet := _unmet_condition(desk_conditions(event), attendee.postcode, old_enough):
         reason = unmet
-    else:
+    elif _claim(attendee, Attendee.code_issued.is_(False), code_issued=True):
         code = _desk_code(event, stage, actor)
-        attendee.code_issued = True
-    session().flush()
-    record(
-        "events.check_in",
-        actor=actor,
-        role=verdict.role,
-        stage=stage,
-        subject=f"event {event.id}",
-        detail={"code_issued": code is not None},
-    )
+    else:
+        raise Conflict(_("%(name)s has already been given a voting code.", name=attendee.name))
+    db.flush()
+    if arriving or code:
+        record(
+            "events.check_in",
+            actor=actor,
+            role=verdict.role,
+            stage=stage,
+            subject=f"event {event.id}",
+            detail={"code_issued": code is not None},
+        )
     return CheckIn(attendee, code, reason)
+
+
+def gives_codes(event: Event, actor: User | None) -> bool:
+    """Whether this desk hands out voting codes: an event of a vote whose mandate takes them."""
+    stage = stage_of(event)
+    return stage.kind == StageKind.VOTE and allowed(actor, Action.ISSUE_VOTING_CODES, stage)
+
+
+def _claim(attendee: Attendee, unless_done: ColumnElement[bool], **values: object) -> bool:
+    """Set `values` on the attendee's row only if `unless_done` still holds; whether this request did."""
+    db = session()
+    db.flush()
+    done = db.execute(update(Attendee).where(Attendee.id == attendee.id, unless_done).values(**values)).rowcount
+    db.refresh(attendee)
+    return bool(done)
 
 
 def _desk_code(event: Event, stage: Stage, actor: User) -> str:

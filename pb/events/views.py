@@ -175,6 +175,7 @@ def _desk_context(cycle: Cycle, event: Event, form: RegisterAttendeeForm) -> dic
     if conditions and conditions.minimum_age:
         form.old_enough.label.text = _("They say they are %(age)d or over", age=conditions.minimum_age)
     return {
+        "codes_here": services.gives_codes(event, current_user),
         "conditions": conditions,
         "find_form": find,
         "form": form,

@@ -77,3 +77,40 @@ def test_the_desk_page_asks_for_what_the_mandate_needs(client, event_at_vote) ->
     assert refused.status_code == 200 and not CODE.search(page) and "aged 16 or over" in page
     given = client.submit(f"{base}/attendees/{listed.id}/check-in", {"postcode": "CF11 2BB", "old_enough": "y"})
     assert CODE.search(given.get_data(as_text=True))
+
+
+def test_someone_checked_in_without_a_code_is_given_one_once_the_desk_has_what_it_needs(client, event_at_vote) -> None:
+    cycle, _proposals, event, facilitator = event_at_vote(**CHECKED)
+    forgot = services.register_attendee(event, facilitator, name="Iolo", postcode="CF11 1AA")  # the age box
+    assert forgot.code is None and forgot.attendee.checked_in_at is not None
+    db.session.commit()
+    client.submit("/sign-in", {"email": facilitator.email, "password": PASSWORD})
+    client.csrf = None
+    base = f"/cycles/{cycle.id}/events/{event.id}"
+    assert "Give a voting code" in client.get(f"{base}/check-in").get_data(as_text=True)
+    given = client.submit(f"{base}/attendees/{forgot.attendee.id}/check-in", {"old_enough": "y"})
+    assert CODE.search(given.get_data(as_text=True)) and _codes() == 1
+    again = client.submit(f"{base}/attendees/{forgot.attendee.id}/check-in", {"old_enough": "y"})
+    assert again.status_code == 409 and "already checked in" in again.get_data(as_text=True) and _codes() == 1
+
+
+def test_a_double_tap_on_check_in_checks_in_once_with_one_code(event_at_vote) -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+    from sqlalchemy import update
+
+    from pb.errors import Conflict
+    from pb.events.models import Attendee
+
+    _cycle, _proposals, event, facilitator = event_at_vote()
+    listed = services.register_attendee(event, facilitator, name="Jac", check_in=False).attendee
+    db.session.commit()
+    assert listed.checked_in_at is None  # the second tap read the row…
+    with db.engine.begin() as first_tap:  # …then the first tap checked them in and gave a code
+        first_tap.execute(update(Attendee).where(Attendee.id == listed.id)
+                          .values(checked_in_at=datetime.now(UTC), code_issued=True))
+    with pytest.raises(Conflict):
+        services.check_in_attendee(event, listed, facilitator)
+    db.session.rollback()
+    assert _codes() == 0  # no second code (the first tap's own was made in its own request)
