@@ -19,7 +19,7 @@ from typing import Any
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from pb.accounts.models import User
 from pb.accounts.services import hasher
@@ -151,7 +151,15 @@ def check_pin(kiosk: Kiosk, pin: str) -> None:
     Raises KioskLocked (field `pin`) once MAX_PIN_TRIES wrong PINs have been tried, until a
     facilitator stops the kiosk, or InvalidInput (field `pin`) for a wrong PIN.
     """
-    if kiosk.failed_pins >= MAX_PIN_TRIES:
+    # Every try is counted before the PIN is checked, in one conditional write: tries sent at the
+    # same moment each take one of the MAX_PIN_TRIES, and none gets past the limit.
+    db = session()
+    reserved = db.execute(
+        update(Kiosk).where(Kiosk.id == kiosk.id, Kiosk.failed_pins < MAX_PIN_TRIES)
+        .values(failed_pins=Kiosk.failed_pins + 1)
+    ).rowcount
+    db.refresh(kiosk)
+    if not reserved:
         raise KioskLocked(
             _("Too many wrong PINs. A facilitator can stop this kiosk from the event's page on another device."),
             field="pin",
@@ -159,8 +167,6 @@ def check_pin(kiosk: Kiosk, pin: str) -> None:
     try:
         hasher().verify(kiosk.pin_hash, pin)
     except (VerificationError, InvalidHashError):
-        kiosk.failed_pins += 1
-        session().flush()
         left = MAX_PIN_TRIES - kiosk.failed_pins
         if left == 0:
             record("kiosk.lock", actor=None, stage=stage_of(kiosk_event(kiosk)), subject=f"kiosk {kiosk.id}")
@@ -179,6 +185,8 @@ def check_pin(kiosk: Kiosk, pin: str) -> None:
             ),
             field="pin",
         ) from None
+    db.execute(update(Kiosk).where(Kiosk.id == kiosk.id).values(failed_pins=Kiosk.failed_pins - 1))  # it was right
+    db.refresh(kiosk)
 
 
 def leave_kiosk(kiosk: Kiosk, pin: str) -> None:

@@ -76,13 +76,17 @@
     later(toStart, idle - gone);
   }
 
+  // The timers restart only when the server has heard from the page: offline, a touch does not
+  // hold the ballot past the server's own limit, so the page still warns and resets first.
+  var asked = 0;
   function tellServer() {
-    contact = Date.now();
-    schedule();
     if (!window.fetch) { return; }
+    var sent = asked = Date.now();
     fetch(body.dataset.kioskAlive, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
-      if (response.redirected) { window.location.replace(start); }  // the server had already reset the kiosk
-    }, function () { /* offline: the timers still run */ });
+      if (response.redirected) { window.location.replace(start); return; }  // the server had already reset it
+      contact = sent;
+      schedule();
+    }, function () { /* offline: the timers run on from the last contact */ });
   }
 
   function answered() {
@@ -97,11 +101,13 @@
   ["pointerdown", "keydown", "input", "scroll"].forEach(function (name) {
     document.addEventListener(name, function () {
       if (dialog && dialog.open) { return; }  // only the button (or Escape) answers the warning
-      if (Date.now() - contact >= 5000) { tellServer(); }  // at most one request every 5 seconds
+      if (Date.now() - asked >= 5000) { tellServer(); }  // at most one request every 5 seconds
     }, {passive: true, capture: true});
   });
   // The ballot's htmx requests (the meter) reach the server too.
-  document.addEventListener("htmx:beforeRequest", function () { contact = Date.now(); schedule(); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) { contact = Date.now(); schedule(); }
+  });
   // A tablet that slept may have missed its timers.
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && Date.now() - contact >= idle) { toStart(); }

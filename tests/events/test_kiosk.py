@@ -102,6 +102,22 @@ def test_five_wrong_pins_lock_the_kiosk_until_a_facilitator_stops_it(event_at_vo
     assert actions == ["kiosk.start", "kiosk.lock", "kiosk.stop"]
 
 
+def test_wrong_pins_sent_at_the_same_moment_each_count(event_at_vote) -> None:
+    from sqlalchemy import update
+
+    _cycle, _proposals, event, facilitator = event_at_vote()
+    kiosk, _token = kiosks.start_kiosk(event, facilitator, "Door", PIN)
+    db.session.commit()
+    assert kiosk.failed_pins == 0  # as this request read it, while four other tries were counted elsewhere
+    with db.engine.begin() as others:
+        others.execute(update(Kiosk).where(Kiosk.id == kiosk.id).values(failed_pins=4))
+    with pytest.raises(kiosks.KioskLocked):
+        kiosks.check_pin(kiosk, "0000")
+    assert kiosk.failed_pins == 5
+    with pytest.raises(kiosks.KioskLocked):
+        kiosks.check_pin(kiosk, PIN)
+
+
 def test_the_right_pin_ends_the_kiosk(event_at_vote) -> None:
     _cycle, _proposals, event, facilitator = event_at_vote()
     kiosk, token = kiosks.start_kiosk(event, facilitator, "Door", PIN)
@@ -296,7 +312,7 @@ def test_two_voters_one_after_the_other_never_see_each_others_choices(
     assert client.submit("/kiosk/start-again").headers["Location"] == "/kiosk"  # changed their mind at once
     thanks = _vote(client, cycle, first_code, [proposals[0].id, proposals[1].id])
     receipt = RECEIPT.search(thanks)[1]
-    assert 'http-equiv="refresh" content="15;url=/kiosk"' in thanks and 'data-kiosk-return="15"' in thanks
+    assert 'http-equiv="refresh" content="30;url=/kiosk"' in thanks and 'data-kiosk-return="30"' in thanks
     assert _session_keys(client) <= KIOSK_SESSION
 
     # A reload, or Back to any page of the first voter, finds the start screen.
@@ -364,6 +380,13 @@ def test_a_kiosk_left_alone_forgets_the_voter(client, app, event_at_vote, commis
     assert 'data-kiosk-idle="30" data-kiosk-warn="15"' in client.get(f"/cycles/{cycle.id}/vote").get_data(as_text=True)
     away(31)
     assert client.get("/kiosk/still-here", headers=HX).headers["HX-Redirect"] == "/kiosk"
+    # A receipt whose thank-you screen never loaded is forgotten too, not shown to the next person.
+    with client.session_transaction() as session:
+        session["receipt"] = {"cycle": cycle.id, "code": "ABCDE-23456", "submission": "x", "channel": "kiosk"}
+    away(31)
+    client.get("/kiosk")
+    assert "receipt" not in _session_keys(client)
+    assert "ABCDE-23456" not in client.get("/kiosk/thanks").get_data(as_text=True)
 
 
 def test_leaving_kiosk_mode_needs_the_pin(client, event_at_vote) -> None:
