@@ -23,7 +23,7 @@ from pb.accounts.models import User
 from pb.audit.services import record
 from pb.cycles.models import Stage
 from pb.db import session, utcnow
-from pb.errors import Conflict, InvalidInput, NotFound
+from pb.errors import Conflict, InvalidInput, NotAuthorised, NotFound
 from pb.events.models import Event, PaperBallot, PaperBatch, PaperCount, PaperEntry, PaperStatus
 from pb.events.paper import (
     count_reading,
@@ -67,6 +67,25 @@ def to_check(event: Event, status: PaperStatus) -> list[PaperBallot]:
 Resolution = Literal["first", "second", "spoilt"]
 
 
+def _require_unbiased(entries: list[PaperEntry], actor: User, choose: Resolution | Mapping[int, int]) -> None:
+    """Double entry means no one person decides a ballot: a keyer may settle a mismatch only by
+    accepting the other keyer's reading; their own, a correction or spoiling it is for someone else.
+
+    Raises NotAuthorised (clause `paper.double_entry`).
+    """
+    keyed = [entry.entered_by_id for entry in entries]
+    if actor.id not in keyed:
+        return
+    other = "second" if keyed[0] == actor.id else "first"
+    if choose != other or keyed.count(actor.id) > 1:
+        raise NotAuthorised(
+            _("You keyed this ballot, so you may only accept the other entry. Ask another of the event's "
+              "facilitators, or a commissioner, to read the paper and settle it."),
+            field="choose",
+            clause="paper.double_entry",
+        )
+
+
 def resolve_paper_ballot(
     event: Event,
     actor: User,
@@ -78,6 +97,7 @@ def resolve_paper_ballot(
     """A facilitator settles a mismatch with the paper in hand: one entry's reading, a corrected
     reading (`choose` the choices), or spoilt (with a reason). The ballot is then counted or spoilt.
 
+    A facilitator who keyed it may only accept the other entry (`_require_unbiased`).
     Raises NotAuthorised, StageNotOpen, NotFound, InvalidInput (no reason for a spoilt ballot;
     an unknown choice), InvalidBallot (a corrected reading outside the limits) or Conflict
     (not a mismatch, or resolved by someone else a moment ago).
@@ -89,6 +109,7 @@ def resolve_paper_ballot(
     if paper.status != PaperStatus.MISMATCH:
         raise Conflict(_("Ballot %(serial)s has no mismatch to resolve.", serial=format_serial(serial)))
     entries = entries_of(paper)
+    _require_unbiased(entries, actor, choose)
     if isinstance(choose, Mapping):
         how, reading = "corrected", read_ballot(stage, event, serial, choose)
     elif choose in ("first", "second"):

@@ -136,11 +136,18 @@ def test_two_facilitators_key_a_stack_resolve_a_mismatch_and_the_reconciliation_
     _checked(ffion)
     ffion.get_by_role("link", name=f"Resolve ballot {format_serial(2)}").click()
     _checked(ffion)
-    ffion.get_by_label("Entry 1").check()
+    ffion.get_by_label("Entry 1").check()  # her own reading: one person alone never decides a ballot
     ffion.get_by_role("button", name="Resolve the ballot").click()
-    expect(ffion.locator("#messages")).to_contain_text(f"Ballot {format_serial(2)} is counted.")
-    expect(ffion.get_by_role("heading", name="Mismatches (0)")).to_be_visible()
+    expect(ffion.locator(".error-summary")).to_contain_text("you may only accept the other entry")
+    _checked(ffion)
+    gareth.goto(paper_server["event_url"] + "/paper/mismatches")
+    gareth.get_by_role("link", name=f"Resolve ballot {format_serial(2)}").click()
+    gareth.get_by_label("Entry 1").check()  # with the paper in hand, he sees he misread it
+    gareth.get_by_role("button", name="Resolve the ballot").click()
+    expect(gareth.locator("#messages")).to_contain_text(f"Ballot {format_serial(2)} is counted.")
+    expect(gareth.get_by_role("heading", name="Mismatches (0)")).to_be_visible()
 
+    ffion.goto(paper_server["event_url"] + "/paper/mismatches")
     ffion.get_by_role("link", name="Reconciliation report").click()
     expect(ffion.get_by_text("It does not balance yet.")).to_be_visible()
     ffion.get_by_label("Ballots handed out").fill("5")

@@ -106,12 +106,13 @@ def test_a_whole_evening_balances_and_every_ballot_counts_once(app, commissioner
         page = _key(gareth_laptop, base, serial, [b.id] if misread else choices)
         assert ("a mismatch" in page) == misread, page
 
-    # The mismatches, side by side: one keyer misread ballot 1, the ballot itself says [c, a] — and ballot 2 [a].
+    # The mismatches, side by side: Gareth misread the first two ballots ([c, a] and [a] on the paper).
     mismatches = ffion_laptop.get(f"{base}/paper/mismatches").get_data(as_text=True)
     assert paper.format_serial(serials[0]) in mismatches and paper.format_serial(serials[1]) in mismatches
-    first_reading = ffion_laptop.submit(f"{base}/paper/ballots/{serials[0]}/resolve", {"choose": "first"})
-    corrected = ffion_laptop.submit(f"{base}/paper/ballots/{serials[1]}/resolve",
-                                    {"choose": "correct", "choices": [str(a.id)]})
+    # Gareth, paper in hand, accepts Ffion's reading of the first; the commissioner reads the second afresh.
+    first_reading = gareth_laptop.submit(f"{base}/paper/ballots/{serials[0]}/resolve", {"choose": "first"})
+    corrected = _device(app, commissioner).submit(f"{base}/paper/ballots/{serials[1]}/resolve",
+                                                  {"choose": "correct", "choices": [str(a.id)]})
     assert first_reading.status_code == corrected.status_code == 303
     for choices in readings.values():
         expected.update(choices or [])

@@ -162,15 +162,16 @@ def test_a_mismatch_waits_until_a_facilitator_resolves_it(at_event, commissioner
         resolve_paper_ballot(event, commissioner, 5, "first")
 
 
-def test_resolving_as_spoilt_needs_a_reason_and_a_correction_must_be_within_the_limits(at_event) -> None:
+def test_resolving_as_spoilt_needs_a_reason_and_a_correction_must_be_within_the_limits(at_event,
+                                                                                       commissioner) -> None:
     _cycle, proposals, event, (ffion, gareth) = at_event(max_choices=1)
     key_paper_ballot(event, ffion, 2, {proposals[0].id: 1})
     key_paper_ballot(event, gareth, 2, {proposals[1].id: 1})
     with pytest.raises(InvalidInput) as refused:
-        resolve_paper_ballot(event, ffion, 2, "spoilt", spoilt_reason="  ")
+        resolve_paper_ballot(event, commissioner, 2, "spoilt", spoilt_reason="  ")
     assert refused.value.field == "spoilt_reason"
     with pytest.raises(InvalidBallot) as refused:
-        resolve_paper_ballot(event, ffion, 2, {proposals[0].id: 1, proposals[1].id: 1})
+        resolve_paper_ballot(event, commissioner, 2, {proposals[0].id: 1, proposals[1].id: 1})
     assert refused.value.clause == "vote.max_choices"
     assert paper_checks.get_paper_ballot(event, 2).status == PaperStatus.MISMATCH
 
@@ -183,7 +184,7 @@ def test_spoilt_by_both_is_recorded_as_spoilt_and_by_one_is_a_mismatch(at_event)
     key_paper_ballot(event, ffion, 2, spoilt=True, spoilt_reason="Name written on it")
     one = key_paper_ballot(event, gareth, 2, {proposals[0].id: 1})
     assert one.outcome == "mismatch" and paper_checks.comparison(event, one.paper_ballot).spoilt_differs
-    resolved = resolve_paper_ballot(event, ffion, 2, "first")  # the first reading: spoilt, with its reason
+    resolved = resolve_paper_ballot(event, gareth, 2, "first")  # Gareth accepts Ffion's reading: spoilt
     assert (resolved.status, resolved.spoilt_reason) == (PaperStatus.SPOILT, "Name written on it")
     assert active_ballot_choices(_vote(cycle)) == []
     with pytest.raises(InvalidInput) as refused:
@@ -305,7 +306,8 @@ def test_the_vote_cannot_close_while_a_paper_ballot_waits_and_then_counts_paper_
     assert turnout_by_channel(vote) == {"online": 1, "paper": 2}
 
 
-def test_the_reconciliation_balances_only_when_every_returned_ballot_is_accounted_for(at_event) -> None:
+def test_the_reconciliation_balances_only_when_every_returned_ballot_is_accounted_for(at_event,
+                                                                                      commissioner) -> None:
     _cycle, proposals, event, (ffion, gareth) = at_event(printed=10)
     start = reconciliation(event)
     assert (start.printed, start.ranges, start.issued, start.keyed) == (10, ((1, 10),), None, 0)
@@ -322,7 +324,7 @@ def test_the_reconciliation_balances_only_when_every_returned_ballot_is_accounte
     assert "1 ballot has been keyed once" in " ".join(midway.discrepancies)
     assert "1 ballot's two entries differ" in " ".join(midway.discrepancies)
     key_paper_ballot(event, gareth, 3, {proposals[0].id: 1})
-    resolve_paper_ballot(event, ffion, 2, "spoilt", spoilt_reason="Two ticks, one crossed out")
+    resolve_paper_ballot(event, commissioner, 2, "spoilt", spoilt_reason="Two ticks, one crossed out")
     key_paper_ballot(event, ffion, 4, spoilt=True, spoilt_reason="No marks")
     key_paper_ballot(event, gareth, 4, spoilt=True, spoilt_reason="No marks")
     done = reconciliation(event)
@@ -458,3 +460,31 @@ def test_an_entry_that_waited_for_the_lock_while_the_vote_closed_is_refused(at_e
     assert refused.value.clause == "stage.state"
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PaperBallot)) == 0
+
+
+def test_a_keyer_settles_a_mismatch_only_by_accepting_the_other_entry(at_event, commissioner) -> None:
+    _cycle, proposals, event, (ffion, gareth) = at_event()
+    key_paper_ballot(event, ffion, 3, {proposals[0].id: 1})
+    key_paper_ballot(event, gareth, 3, {proposals[1].id: 1})
+    for own in ("first", "spoilt", {proposals[2].id: 1}):
+        with pytest.raises(NotAuthorised) as refused:
+            resolve_paper_ballot(event, ffion, 3, own, spoilt_reason="Torn")
+        assert refused.value.clause == "paper.double_entry"
+    with pytest.raises(NotAuthorised):
+        resolve_paper_ballot(event, gareth, 3, "second")
+    assert resolve_paper_ballot(event, ffion, 3, "second").status == PaperStatus.COUNTED  # she accepts his
+
+
+def test_a_ballot_keyed_once_never_shows_what_it_says(client, at_event) -> None:
+    cycle, proposals, event, (ffion, gareth) = at_event()
+    key_paper_ballot(event, ffion, 4, {proposals[2].id: 1})
+    db.session.commit()
+    client.submit("/sign-in", {"email": gareth.email, "password": PASSWORD})
+    client.csrf = None
+    base = f"/cycles/{cycle.id}/events/{event.id}/paper"
+    ballot = client.get(f"{base}/ballots/4").get_data(as_text=True)
+    assert "stays hidden until someone else keys it" in ballot
+    listed = client.get(f"{base}/mismatches").get_data(as_text=True)
+    assert "Keyed once (1)" in listed
+    for text in (ballot, listed):
+        assert "Ticked" not in text and proposals[2].title not in text

@@ -199,7 +199,7 @@ def test_a_kiosk_reads_in_welsh_from_the_start_screen_to_the_thank_you(client, e
     _reads_welsh(
         thanks,
         ["Diolch: mae eich pleidlais wedi'i bwrw", "ysgrifennwch y cod hwn neu tynnwch lun ohono",
-         "Bydd y sgrin hon yn mynd yn ôl i'r dechrau ymhen 15 eiliad.", "Mae angen mwy o amser arnaf",
+         "Bydd y sgrin hon yn mynd yn ôl i'r dechrau ymhen 30 eiliad.", "Mae angen mwy o amser arnaf",
          'data-kiosk-longer="Bydd y sgrin hon yn mynd yn ôl i\'r dechrau ymhen 1 munud."'],
         ["Thank you: your vote has been cast", "write this code down", "goes back to the start",
          "I need more time", "Finish"],
