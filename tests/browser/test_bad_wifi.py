@@ -46,8 +46,11 @@ def test_a_vote_whose_answer_is_lost_is_sent_again_and_counted_once(live_server:
     def lose_the_first_answer(route: Route) -> None:
         sent.append(route.request.post_data or "")
         if len(sent) == 1:
+            before = phone.context.cookies()
             route.fetch()  # the server casts the ballot…
-            route.abort("internetdisconnected")  # …and the answer never arrives
+            phone.context.clear_cookies()  # …and nothing of its answer arrives, not even its new cookie
+            phone.context.add_cookies(before)  # type: ignore[arg-type]
+            route.abort("internetdisconnected")
         else:
             route.continue_()
 

@@ -486,3 +486,22 @@ def test_codes_and_pins_typed_at_a_kiosk_are_rate_limited_per_kiosk(event_at_vot
     assert codes == [422, 422, 429] and pins == [422, 422, 429]
     refused = device.submit("/kiosk", {"code": "AAAA-BBBB-CCCC"})
     assert refused.headers["Cache-Control"] == "no-store" and "Sign in" not in refused.get_data(as_text=True)
+
+
+def test_a_kiosk_confirmation_whose_answer_was_lost_is_cast_once(client, event_at_vote, commissioner) -> None:
+    cycle, proposals, event, facilitator = event_at_vote()
+    code = issue_codes(cycle.stage_of_kind(StageKind.VOTE), commissioner, 1, "Hub")[1][0]
+    db.session.commit()
+    _become_kiosk(client, cycle, event, facilitator)
+    client.submit("/kiosk", {"code": code})
+    chosen = client.submit(f"/cycles/{cycle.id}/vote", {"choices": [str(proposals[1].id)], "action": "check"})
+    check = client.get(chosen.headers["Location"]).get_data(as_text=True)
+    submission = re.search(r'name="submission" value="([0-9a-f]+)"', check)[1]
+    before = client.get_cookie("session")
+    lost = client.submit(f"/cycles/{cycle.id}/vote/confirm", {"submission": submission}, headers=HX)
+    client.set_cookie("session", before.value)  # the tablet never got the answer, nor its cookie
+    retry = client.submit(f"/cycles/{cycle.id}/vote/confirm", {"submission": submission}, headers=HX)
+    assert lost.headers["HX-Redirect"] == retry.headers["HX-Redirect"] == "/kiosk/thanks"
+    ballots = db.session.scalars(select(Ballot).where(Ballot.stage_id == cycle.stage_of_kind(StageKind.VOTE).id))
+    assert [(b.channel, b.event_id, b.replaced) for b in ballots] == [("kiosk", event.id, False)]
+    assert RECEIPT.search(client.get("/kiosk/thanks").get_data(as_text=True))
