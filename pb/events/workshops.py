@@ -25,7 +25,7 @@ from pb.db import session
 from pb.errors import InvalidInput, NotFound
 from pb.events.models import Event, WorkshopIdea
 from pb.events.services import MAX_ATTENDANCE, require_running, stage_of
-from pb.mandates.authority import Action
+from pb.mandates.authority import Action, Verdict
 from pb.priorities.models import Need
 from pb.proposals.models import Proposal
 
@@ -111,14 +111,7 @@ def add_idea(event: Event, actor: User, text: str, link: Link | None = None) -> 
     )
     session().add(idea)
     session().flush()
-    record(
-        "events.add_idea",
-        actor=actor,
-        role=verdict.role,
-        stage=stage_of(event),
-        subject=f"workshop idea {idea.id}",
-        detail={"event": event.id, "need": link.need_id, "proposal": link.proposal_id},
-    )
+    _record_link("events.add_idea", actor, verdict, event, idea)
     return idea
 
 
@@ -132,15 +125,14 @@ def link_idea(idea: WorkshopIdea, actor: User, link: Link) -> WorkshopIdea:
     link = _checked(event, link)
     idea.need_id, idea.proposal_id = link.need_id, link.proposal_id
     session().flush()
-    record(
-        "events.link_idea",
-        actor=actor,
-        role=verdict.role,
-        stage=stage_of(event),
-        subject=f"workshop idea {idea.id}",
-        detail={"event": event.id, "need": link.need_id, "proposal": link.proposal_id},
-    )
+    _record_link("events.link_idea", actor, verdict, event, idea)
     return idea
+
+
+def _record_link(action: str, actor: User, verdict: Verdict, event: Event, idea: WorkshopIdea) -> None:
+    """The audit entry of an idea and what it is linked to: never the idea's words."""
+    record(action, actor=actor, role=verdict.role, stage=stage_of(event), subject=f"workshop idea {idea.id}",
+           detail={"event": event.id, "need": idea.need_id, "proposal": idea.proposal_id})
 
 
 def remove_idea(idea: WorkshopIdea, actor: User) -> None:
