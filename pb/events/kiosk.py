@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -50,6 +51,12 @@ class KioskLocked(Conflict):
     """Too many wrong PINs: the PIN is refused until a facilitator stops the kiosk."""
 
 
+def guessable(pin: str) -> bool:
+    """The PINs a voter at the kiosk would try first: one digit repeated (0000), or a run up or down (1234, 9876)."""
+    steps = {int(b) - int(a) for a, b in pairwise(pin)}
+    return steps in ({0}, {1}, {-1})
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -59,7 +66,8 @@ def start_kiosk(event: Event, actor: User, label: str, pin: str) -> tuple[Kiosk,
 
     Only the token's SHA-256 and the PIN's argon2 hash are stored. Raises NotAuthorised (not a
     commissioner of the cycle nor a facilitator of the event), StageNotOpen, OutsideMandate (the
-    vote takes no voting codes: `vote.eligibility`) or InvalidInput (naming `kiosk_label` or `kiosk_pin`).
+    vote takes no voting codes: `vote.eligibility`) or InvalidInput (naming `kiosk_label`, or
+    `kiosk_pin` for a PIN that is not 4 to 8 digits or is one of the first a voter would try).
     """
     verdict = require_running(event, actor, Action.START_KIOSK)
     label = " ".join(label.split())
@@ -67,6 +75,11 @@ def start_kiosk(event: Event, actor: User, label: str, pin: str) -> tuple[Kiosk,
         raise InvalidInput(_("Name the kiosk in %(most)d characters or fewer.", most=MAX_LABEL), field="kiosk_label")
     if not PIN_PATTERN.fullmatch(pin):
         raise InvalidInput(_("Choose a PIN of 4 to 8 digits, 0 to 9."), field="kiosk_pin")
+    if guessable(pin):
+        raise InvalidInput(
+            _("Choose a PIN that is harder to guess: not one digit repeated, nor digits in a row like 1234."),
+            field="kiosk_pin",
+        )
     if not label:
         started = session().scalar(select(func.count()).select_from(Kiosk).where(Kiosk.event_id == event.id)) or 0
         label = _("Kiosk %(number)d", number=started + 1)

@@ -83,6 +83,15 @@ def test_a_pin_is_four_to_eight_digits(event_at_vote, pin) -> None:
     assert refused.value.field == "kiosk_pin"
 
 
+@pytest.mark.parametrize("pin", ["0000", "7777", "1234", "3456789", "9876", "43210"])
+def test_a_pin_a_voter_would_try_first_is_refused(event_at_vote, pin) -> None:
+    _cycle, _proposals, event, facilitator = event_at_vote()
+    with pytest.raises(InvalidInput) as refused:
+        kiosks.start_kiosk(event, facilitator, "Door", pin)
+    assert refused.value.field == "kiosk_pin" and "harder to guess" in refused.value.message
+    assert not kiosks.guessable("2468") and not kiosks.guessable("1243")
+
+
 def test_five_wrong_pins_lock_the_kiosk_until_a_facilitator_stops_it(event_at_vote) -> None:
     _cycle, _proposals, event, facilitator = event_at_vote()
     kiosk, _token = kiosks.start_kiosk(event, facilitator, "Door", PIN)
