@@ -102,10 +102,10 @@ def test_a_resident_shares_points_in_welsh_with_the_meter_updating(formats_serve
     page.get_by_label(re.compile("Project 1")).fill("3")
     page.get_by_label(re.compile("Project 2")).fill("1")
     page.get_by_label(re.compile("Project 2")).blur()
-    expect(page.locator("#meter")).to_contain_text("1 o bwyntiau ar ôl")  # htmx updated it
+    expect(page.locator("#meter")).to_contain_text("1 o bwyntiau ar ôl", timeout=10_000)  # htmx updated it
     page.get_by_label(re.compile("Project 3")).fill("4")
     page.get_by_label(re.compile("Project 3")).blur()
-    expect(page.locator("#meter")).to_contain_text("Tynnwch 3 o bwyntiau i barhau")
+    expect(page.locator("#meter")).to_contain_text("Tynnwch 3 o bwyntiau i barhau", timeout=10_000)
     page.get_by_role("button", name="Parhau").click()
     expect(page.locator(".error-summary")).to_be_focused()  # the error summary takes focus
     _checked(page)
