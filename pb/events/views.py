@@ -14,7 +14,7 @@ from pb.cycles.models import Cycle, StageState
 from pb.cycles.services import get_cycle
 from pb.db import session
 from pb.errors import PBError
-from pb.events import services
+from pb.events import live, services
 from pb.events.forms import CheckInForm, EventForm, FindAttendeeForm, RegisterAttendeeForm
 from pb.events.models import Event
 from pb.mandates.authority import Action, allowed
@@ -133,7 +133,7 @@ def live_event(cycle_id: int, event_id: int) -> Response:
     cycle = get_cycle(cycle_id)
     event = services.get_event(cycle, event_id)
     services.require_running(event, current_user)
-    return render("events/live.html", "events/_live.html", cycle=cycle, event=event, live=services.live_view(event))
+    return render("events/live.html", "events/_live.html", cycle=cycle, event=event, live=live.live_view(event))
 
 
 def _checked_in(cycle: Cycle, event: Event, result: services.CheckIn) -> Response:
@@ -190,7 +190,7 @@ def _event_page(cycle: Cycle, event: Event) -> dict[str, object]:
         "cycle": cycle,
         "event": event,
         "stage": services.stage_of(event),
-        "counts": services.event_counts(event),
+        "counts": live.event_counts(event),
         "can_check_in": services.may_run(event, current_user, Action.CHECK_IN_ATTENDEE),
     }
 

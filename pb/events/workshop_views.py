@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 from pb.cycles.models import Cycle
 from pb.cycles.services import get_cycle
 from pb.errors import PBError
-from pb.events import services, workshops
+from pb.events import live, services, workshops
 from pb.events.models import Event
 from pb.events.views import bp
 from pb.events.workshop_forms import IdeaForm, LinkIdeaForm, WorkshopForm
@@ -157,7 +157,7 @@ def _context(
         "cycle": cycle,
         "event": event,
         "stage": services.stage_of(event),
-        "counts": services.event_counts(event),
+        "counts": live.event_counts(event),
         "rows": rows,
         "record_form": record_form,
         "idea_form": idea_form,

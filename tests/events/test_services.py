@@ -7,6 +7,7 @@ from pb.accounts.models import Role
 from pb.cycles.models import StageKind
 from pb.db import db
 from pb.errors import Conflict, InvalidInput, NotAuthorised, StageNotOpen
+from pb.events import live as live_counts
 from pb.events import services
 from pb.events.models import Attendee
 from pb.voting.models import CodeBatch, VotingCode
@@ -58,12 +59,12 @@ def test_check_in_issues_one_code_kept_only_as_a_hash(event_at_vote) -> None:
     assert code_hash(result.code) in stored and normalise_code(result.code) not in stored
     batch = db.session.scalar(select(CodeBatch))
     assert batch.size == 1 and "Voting day at the Hub" in batch.label
-    counts = services.event_counts(event)
+    counts = live_counts.event_counts(event)
     assert (counts.checked_in, counts.codes_issued, counts.codes_used, counts.expected) == (1, 1, 0, 80)
 
     vote = cycle.stage_of_kind(StageKind.VOTE)
     cast_ballot(vote, redeem_code(vote, result.code), [proposals[0].id])
-    assert services.event_counts(event).codes_used == 1
+    assert live_counts.event_counts(event).codes_used == 1
     with pytest.raises(Conflict):
         services.check_in_attendee(event, result.attendee, facilitator)
 
@@ -73,7 +74,7 @@ def test_a_form_sent_twice_checks_in_once(event_at_vote) -> None:
     services.register_attendee(event, facilitator, name="Bob", submission="a" * 32)
     with pytest.raises(Conflict):
         services.register_attendee(event, facilitator, name="Bob", submission="a" * 32)
-    assert services.event_counts(event).codes_issued == 1
+    assert live_counts.event_counts(event).codes_issued == 1
     assert len(db.session.scalars(select(Attendee)).all()) == 1
 
 
@@ -84,14 +85,14 @@ def test_registering_first_then_finding_and_checking_in(event_at_vote) -> None:
     assert listed.code is None and listed.attendee.checked_in_at is None
     assert [a.name for a in services.find_attendees(event, facilitator, "carys")] == ["Carys Evans"]
     result = services.check_in_attendee(event, listed.attendee, facilitator)
-    assert result.code and services.event_counts(event).checked_in == 1
+    assert result.code and live_counts.event_counts(event).checked_in == 1
 
 
 def test_no_code_where_the_vote_takes_only_accounts(event_at_vote) -> None:
     _cycle, _proposals, event, facilitator = event_at_vote(eligibility="accounts")
     result = services.register_attendee(event, facilitator, name="Eve")
     assert result.code is None and "does not use voting codes" in result.no_code_reason
-    assert not result.attendee.code_issued and services.event_counts(event).codes_issued == 0
+    assert not result.attendee.code_issued and live_counts.event_counts(event).codes_issued == 0
 
 
 def test_check_in_only_while_the_stage_is_open(event_at_vote, commissioner) -> None:
@@ -108,7 +109,7 @@ def test_running_counts_only_where_the_mandate_allows_them(event_at_vote, reside
     cycle, proposals, event, _facilitator = event_at_vote()
     vote = cycle.stage_of_kind(StageKind.VOTE)
     cast_ballot(vote, resident, [proposals[1].id])
-    live = services.live_view(event)
+    live = live_counts.live_view(event)
     assert live.running is None and live.by_channel == {"online": 1}
 
 
@@ -128,7 +129,7 @@ def test_running_counts_shown_when_allowed(commissioner, representative, make_us
         facilitator_ids=[commissioner.id],
     )
     cast_ballot(vote, resident, [proposals[1].id])
-    running = services.live_view(event).running
+    running = live_counts.live_view(event).running
     assert running is not None and running[0] == (proposals[1], 1) and {v for _p, v in running[1:]} == {0}
 
 
@@ -160,10 +161,10 @@ def test_the_live_view_counts_the_events_own_kiosk_and_paper_ballots_apart(event
     cast_ballot(vote, Voter(paper_voter_key(vote, 7), "paper", event_id=event.id), [proposals[1].id])
     cast_ballot(vote, resident, [proposals[2].id])
 
-    live = services.live_view(event)
+    live = live_counts.live_view(event)
     assert live.here == {"kiosk": 1, "paper": 1}
     assert live.by_channel == {"kiosk": 1, "paper": 1, "online": 1}
-    assert services.live_view(elsewhere).here == {"kiosk": 0, "paper": 0}
+    assert live_counts.live_view(elsewhere).here == {"kiosk": 0, "paper": 0}
     assert turnout(vote) == 3  # an account, a code (at the kiosk) and a paper ballot
 
 
@@ -171,7 +172,7 @@ def test_codes_handed_out_at_the_desk_keep_no_order_of_who_got_which(event_at_vo
     _cycle, _proposals, event, facilitator = event_at_vote()
     codes = [services.register_attendee(event, facilitator, name=f"Resident {n}").code for n in range(20)]
     (batch,) = db.session.scalars(select(CodeBatch)).all()  # one batch for the event, not one a check-in
-    assert batch.size == 20 and services.event_counts(event).codes_issued == 20
+    assert batch.size == 20 and live_counts.event_counts(event).codes_issued == 20
     ids = [db.session.scalar(select(VotingCode.id).where(VotingCode.code_hash == code_hash(c))) for c in codes]
     assert len(set(ids)) == 20 and min(ids) >= 2**30  # random ids, above any numbered in order
     assert ids != sorted(ids)  # in the order of check-in they are not in order (the chance they were: 1 in 20!)
