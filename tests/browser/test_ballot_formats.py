@@ -110,6 +110,8 @@ def test_a_resident_shares_points_in_welsh_with_the_meter_updating(formats_serve
     expect(page.locator(".error-summary")).to_be_focused()  # the error summary takes focus
     _checked(page)
     page.get_by_label(re.compile("Project 3")).fill("")
+    page.get_by_label(re.compile("Project 3")).blur()
+    expect(page.locator("#meter")).to_contain_text("1 o bwyntiau ar ôl", timeout=10_000)
     page.get_by_role("button", name="Parhau").click()
     expect(page.get_by_role("heading", name="Gwiriwch eich pleidlais cyn i chi ei hanfon")).to_be_visible()
     _checked(page)
