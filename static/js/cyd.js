@@ -19,13 +19,6 @@
 
   document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
 
-  // A ballot form updates its meter through htmx as the voter types. Sending the form itself
-  // cancels a meter request still in flight: its late answer would put back the session cookie
-  // from before, without the ballot the form has just saved.
-  document.addEventListener("submit", function (event) {
-    if (window.htmx && event.target.hasAttribute("hx-post")) { window.htmx.trigger(event.target, "htmx:abort"); }
-  });
-
   // A voting-code card's QR code opens the code page with the code after "#" (never sent to the server).
   document.addEventListener("DOMContentLoaded", function () {
     var input = document.querySelector("input.input--code");
