@@ -54,9 +54,9 @@ lock:
 	 $(BIN)/pip freeze) > constraints.txt
 	touch $(STAMP)
 
-## System packages the browser and PostgreSQL tests need (Debian; run as root). CI installs them in .ci/run.
+## System packages the browser, PostgreSQL and Redis tests need (Debian; run as root). CI installs them in .ci/run.
 browser-deps:
-	apt-get update -qq && apt-get install -y -qq chromium postgresql fonts-dejavu-core
+	apt-get update -qq && apt-get install -y -qq chromium postgresql redis-server fonts-dejavu-core
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

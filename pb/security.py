@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from flask import Flask, Response, flash, session
+from flask import Flask, Response, flash, g, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -44,11 +46,31 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Signed-cookie sessions, except that a response may leave the browser's cookie as it was."""
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if g.get("leave_session_alone"):
+            return
+        super().save_session(app, session, response)
+
+
+def leave_session_alone() -> None:
+    """Send no session cookie with this response, whatever the request touched.
+
+    For answers that run beside a person's own page requests, such as the ballot's meter: sessions
+    live in the cookie, so an answer that arrived after the next page's would otherwise put back
+    the session from before it (and the voter's *Check your answers* token with it).
+    """
+    g.leave_session_alone = True
+
+
 def register_session_timeouts(app: Flask) -> None:
     """Sign a person out after SESSION_IDLE_TIMEOUT without a request, or SESSION_ABSOLUTE_TIMEOUT after sign-in.
 
     A shared device at a library or an event must not stay signed in for the next person.
     """
+    app.session_interface = CookieSessions()
 
     @app.before_request
     def expire_session() -> None:

@@ -59,23 +59,32 @@ def compiled_translations() -> None:
 ON_POSTGRES = os.environ.get("CYD_TEST_DATABASE", "sqlite") == "postgresql"
 
 
+# Markers for tests that need a server program, with the Debian package that has it.
+SERVERS = {
+    "postgres": ("PostgreSQL's server", "postgresql", bool(INITDB)),
+    "redis": ("Redis's server", "redis-server", shutil.which("redis-server") is not None),
+}
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "postgres: needs PostgreSQL's server binaries (Debian's postgresql)")
+    for marker, (what, package, _installed) in SERVERS.items():
+        config.addinivalue_line("markers", f"{marker}: needs {what} (Debian's {package})")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without Debian's postgresql, leave out the tests marked `postgres`, saying so; in CI, refuse to."""
+    """Without a server's Debian package, leave out the tests marked for it, saying so; in CI, refuse to."""
     if ON_POSTGRES and not INITDB:
         raise pytest.UsageError("CYD_TEST_DATABASE=postgresql needs Debian's postgresql (see .ci/run).")
-    if INITDB:
-        return
-    if os.environ.get("CI"):
-        raise pytest.UsageError("The PostgreSQL tests need Debian's postgresql; .ci/run must install it.")
-    left_out = [item for item in items if "postgres" in item.keywords]
-    if left_out:
-        items[:] = [item for item in items if "postgres" not in item.keywords]
-        config.hook.pytest_deselected(items=left_out)
-        print(f"\nDeselected {len(left_out)} PostgreSQL tests: install Debian's postgresql to run them.")
+    for marker, (what, package, installed) in SERVERS.items():
+        if installed:
+            continue
+        if os.environ.get("CI"):
+            raise pytest.UsageError(f"Some tests need Debian's {package}; .ci/run must install it.")
+        left_out = [item for item in items if marker in item.keywords]
+        if left_out:
+            items[:] = [item for item in items if marker not in item.keywords]
+            config.hook.pytest_deselected(items=left_out)
+            print(f"\nDeselected {len(left_out)} tests that need {what}: install Debian's {package} to run them.")
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from pb.mandates.authority import Action, allowed, require
 from pb.mandates.boundaries import VoteBoundaries
 from pb.mandates.forms import ConfirmForm
 from pb.proposals.models import Proposal
+from pb.security import leave_session_alone
 from pb.voting import printing, services
 from pb.voting.forms import CodeBatchForm, CodeForm
 from pb.voting.models import CodeBatch
@@ -139,11 +140,12 @@ def choose(cycle_id: int) -> Response:
         chosen = services.choices_from_form(limits.ballot_format, request.form)
     except InvalidBallot as error:
         return _ballot_page(cycle, stage, voter, _lenient(limits, request.form), filters=filters, error=error)
-    _save_draft(stage, chosen)
     if action == "update" and wants_fragment():
+        leave_session_alone()  # the choices are kept when the form is sent; a late meter must not undo that
         return _no_store(
             render("voting/_meter.html", cycle=cycle, meter=_meter(limits, chosen, services.ballot_options(stage)))
         )
+    _save_draft(stage, chosen)
     if action.startswith("show-") and action[5:].isdigit():  # a project's page, the choices kept
         return redirect(url_for("proposals.show_proposal", cycle_id=cycle.id, proposal_id=int(action[5:])), code=303)
     if action != "check":

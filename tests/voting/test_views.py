@@ -76,6 +76,20 @@ def test_the_meter_is_one_url_with_two_renderings(client, ballot, resident) -> N
     assert "Remove 1 to continue." in client.get(page.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_late_meter_answer_cannot_undo_the_check_answers_step(client, ballot, resident) -> None:
+    """The meter and the form's own submit can both be in flight; the meter's answer sets no cookie."""
+    cycle, (a, b, _c) = ballot()
+    _sign_in(client, resident)
+    meter = client.submit(f"/cycles/{cycle.id}/vote", {"action": "update", "choices": [a.id]}, headers=HX)
+    assert meter.status_code == 200 and "Set-Cookie" not in meter.headers
+    checked = client.submit(f"/cycles/{cycle.id}/vote", {"action": "check", "choices": [a.id, b.id]})
+    assert checked.headers["Location"] == f"/cycles/{cycle.id}/vote/check" and "Set-Cookie" in checked.headers
+    late = client.submit(f"/cycles/{cycle.id}/vote", {"action": "update", "choices": [a.id]}, headers=HX)
+    assert "Set-Cookie" not in late.headers
+    page = client.get(checked.headers["Location"]).get_data(as_text=True)
+    assert "Project 1" in page and "Project 2" in page  # still the choices sent with the form
+
+
 def test_the_budget_meter_and_points_left_follow_the_choices(client, ballot, resident) -> None:
     cycle, (a, _b, c) = ballot(ballot_format="knapsack", cost_limit=800_000)
     _sign_in(client, resident)
