@@ -343,6 +343,7 @@ FULL_CYCLE = [StageKind.PRIORITIES, StageKind.PROPOSALS, StageKind.DELIBERATION,
 def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type: ignore[no-untyped-def]
     """A cycle walked to an open vote (codes allowed), with one of each thing a route can name by id."""
     from pb.deliberation.services import add_comment, request_merge
+    from pb.delivery.models import Pledge
     from pb.events.kiosk import start_kiosk
     from pb.events.paper import key_paper_ballot, print_paper_ballots
     from pb.events.services import create_event, register_attendee
@@ -373,7 +374,10 @@ def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type:
     idea = add_idea(event, commissioner, "More bins by the shops", Link(need_id=need.id))
     paper_batch = print_paper_ballots(event, commissioner, 3)
     key_paper_ballot(event, commissioner, 1, spoilt=True, spoilt_reason="Torn")
+    pledge = Pledge(proposal_id=first.id, name="Bea", hours=2)  # as if recorded in person at delivery
+    db.session.add(pledge)
     db.session.commit()
     return cycle, {"proposal_id": first.id, "need_id": need.id, "comment_id": comment.id, "request_id": merge.id,
             "batch_id": batch.id, "event_id": event.id, "attendee_id": attendee.id, "idea_id": idea.id,
-            "paper_batch_id": paper_batch.id, "serial": 1, "kiosk_id": kiosk.id}
+            "paper_batch_id": paper_batch.id, "serial": 1, "kiosk_id": kiosk.id,
+            "pledge_id": pledge.id}

@@ -59,6 +59,35 @@ class PledgeForm(FlaskForm):
     given = BooleanField(_l("I have given this"))
 
 
+class RecordPledgeForm(FlaskForm):
+    """A pledge made in person by someone without an account, keyed in by a commissioner."""
+
+    name = StringField(
+        _l("Name of the person who pledged"),
+        description=_l("As they gave it. Only the cycle's commissioners see it."),
+        validators=[InputRequired(_l("Enter the name of the person who made the pledge.")), Length(max=120)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    hours = IntegerField(
+        _l("Hours they will give"),
+        description=_l("Leave at 0 if they are giving materials only."),
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0, max=MAX_HOURS, message=_l("Enter a number of hours from 0 to %(max)s.", max=f"{MAX_HOURS:,}")
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    materials = TextAreaField(
+        _l("Materials, tools or space they will give"),
+        description=_l("Optional. For example: the church hall on Tuesday evenings."),
+        validators=[Length(max=1000)],
+    )
+    given = BooleanField(_l("They have given this already"))
+
+
 class AssessmentForm(FlaskForm):
     rating = RadioField(
         _l("How well was it delivered?"),

@@ -47,18 +47,26 @@ class ProjectUpdate(Base):
 
 
 class Pledge(Base):
-    """What one resident offers a funded project (hours, materials), and whether they gave it."""
+    """What one resident offers a funded project (hours, materials), and whether they gave it.
+
+    A resident with an account pledges for themselves (`user_id`, one pledge a project). A
+    commissioner or facilitator records a pledge made in person by someone without one: then
+    `name` is the name they gave and `recorded_by_id` who keyed it in.
+    """
 
     __tablename__ = "pledges"
     __table_args__ = (
         UniqueConstraint("proposal_id", "user_id"),
         CheckConstraint("hours >= 0", name="hours_not_negative"),
         CheckConstraint("hours > 0 OR materials != ''", name="pledges_something"),
+        CheckConstraint("user_id IS NOT NULL OR name IS NOT NULL", name="pledge_has_a_pledger"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str | None] = mapped_column(String(120))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     hours: Mapped[int] = mapped_column(default=0)
     materials: Mapped[str] = mapped_column(Text, default="")
     given: Mapped[bool] = mapped_column(default=False)
@@ -66,7 +74,11 @@ class Pledge(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    @property
+    def pledger(self) -> str:
+        return self.user.name if self.user else self.name or ""
 
 
 class Assessment(Base):

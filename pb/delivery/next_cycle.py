@@ -19,7 +19,7 @@ from pb.delivery.models import (
     CycleCarryOver,
     Lesson,
 )
-from pb.delivery.services import MAX_BODY, _stage, decisions_of
+from pb.delivery.services import MAX_BODY, decisions_of, stage_of
 from pb.errors import Conflict, InvalidInput, NotFound
 from pb.mandates.authority import Action, allowed, require
 from pb.priorities.models import Theme
@@ -62,7 +62,7 @@ def consent_to_carry_over(proposal: Proposal, actor: User, *, consent: bool = Tr
     Raises NotFound (no decision stage), StageNotOpen (the decision stage has not opened),
     NotAuthorised (not the proposer), Conflict (not decided unfunded, or already carried over).
     """
-    stage = _stage(proposal.cycle, StageKind.DECISION)
+    stage = stage_of(proposal.cycle, StageKind.DECISION)
     verdict = require(actor, Action.CONSENT_TO_CARRY_OVER, stage, author_id=proposal.author_id)
     decision = decisions_of(proposal.cycle).get(proposal.id)
     if decision is None or decision.funded:

@@ -44,7 +44,7 @@ STATUS_WORDS = {
 }
 
 
-def _stage(cycle: Cycle, kind: StageKind) -> Stage:
+def stage_of(cycle: Cycle, kind: StageKind) -> Stage:
     stage = cycle.stage_of_kind(kind)
     if stage is None:
         raise NotFound(_("This cycle has no %(kind)s stage.", kind=kind.value))
@@ -77,7 +77,7 @@ def get_funded_project(cycle: Cycle, proposal_id: int) -> Proposal:
     return proposal
 
 
-def _require_funded(proposal: Proposal) -> ProjectDecision:
+def require_funded(proposal: Proposal) -> ProjectDecision:
     decision = decisions_of(proposal.cycle).get(proposal.id)
     if decision is None or not decision.funded:
         raise Conflict(_("Only projects the decision funded are delivered."), clause="delivery.funded")
@@ -101,9 +101,9 @@ def post_update(
 
     Raises StageNotOpen, NotAuthorised, Conflict (not funded) or InvalidInput.
     """
-    stage = _stage(proposal.cycle, StageKind.DELIVERY)
+    stage = stage_of(proposal.cycle, StageKind.DELIVERY)
     verdict = require(actor, Action.POST_UPDATE, stage)
-    _require_funded(proposal)
+    require_funded(proposal)
     body, milestone = body.strip(), (milestone or "").strip() or None
     if not body:
         raise InvalidInput(_("Say what has happened since the last update."), field="body")
@@ -147,18 +147,10 @@ def pledge(proposal: Proposal, actor: User, *, hours: int = 0, materials: str = 
     NotAuthorised, OutsideMandate (the mandate asks for no pledges), Conflict (not funded)
     or InvalidInput.
     """
-    stage = _stage(proposal.cycle, StageKind.DELIVERY)
+    stage = stage_of(proposal.cycle, StageKind.DELIVERY)
     verdict = require(actor, Action.PLEDGE, stage)
-    _require_funded(proposal)
-    materials = materials.strip()
-    if not 0 <= hours <= MAX_HOURS:
-        raise InvalidInput(_("Enter a number of hours from 0 to %(max)s.", max=f"{MAX_HOURS:,}"), field="hours")
-    if len(materials) > MAX_MATERIALS:
-        raise InvalidInput(
-            _("Keep the materials under %(max)s characters.", max=f"{MAX_MATERIALS:,}"), field="materials"
-        )
-    if hours == 0 and not materials:
-        raise InvalidInput(_("Pledge some hours, some materials, or both."), field="hours")
+    require_funded(proposal)
+    hours, materials = checked_offer(hours, materials)
     existing = my_pledge(proposal, actor)
     now = utcnow()
     if existing is None:
@@ -182,9 +174,23 @@ def pledge(proposal: Proposal, actor: User, *, hours: int = 0, materials: str = 
     return existing
 
 
+def checked_offer(hours: int, materials: str) -> tuple[int, str]:
+    """What a pledge offers, tidied; raises InvalidInput when it offers nothing or too much."""
+    materials = materials.strip()
+    if not 0 <= hours <= MAX_HOURS:
+        raise InvalidInput(_("Enter a number of hours from 0 to %(max)s.", max=f"{MAX_HOURS:,}"), field="hours")
+    if len(materials) > MAX_MATERIALS:
+        raise InvalidInput(
+            _("Keep the materials under %(max)s characters.", max=f"{MAX_MATERIALS:,}"), field="materials"
+        )
+    if hours == 0 and not materials:
+        raise InvalidInput(_("Pledge some hours, some materials, or both."), field="hours")
+    return hours, materials
+
+
 def withdraw_pledge(proposal: Proposal, actor: User) -> None:
     """Take back one's pledge. Raises StageNotOpen, NotAuthorised, OutsideMandate or NotFound."""
-    stage = _stage(proposal.cycle, StageKind.DELIVERY)
+    stage = stage_of(proposal.cycle, StageKind.DELIVERY)
     verdict = require(actor, Action.PLEDGE, stage)
     existing = my_pledge(proposal, actor)
     if existing is None:
@@ -305,9 +311,9 @@ def rate_project(proposal: Proposal, actor: User, *, rating: int, comment: str =
     Raises StageNotOpen, NotAuthorised, OutsideMandate (the mandate limits who rates),
     Conflict (not funded, or not delivered) or InvalidInput.
     """
-    stage = _stage(proposal.cycle, StageKind.ASSESSMENT)
+    stage = stage_of(proposal.cycle, StageKind.ASSESSMENT)
     verdict = require(actor, Action.RATE_PROJECT, stage)
-    _require_funded(proposal)
+    require_funded(proposal)
     if project_delivery(proposal).status != DeliveryStatus.DELIVERED:
         raise Conflict(_("Only delivered projects can be rated."), clause="assessment.delivered")
     comment = comment.strip()

@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 from pb.cycles.forms import CycleForm
 from pb.cycles.models import Cycle, StageKind
 from pb.cycles.services import get_cycle
-from pb.delivery import next_cycle, services
-from pb.delivery.forms import AssessmentForm, LessonForm, PledgeForm, UpdateForm
+from pb.delivery import next_cycle, pledges, services
+from pb.delivery.forms import AssessmentForm, LessonForm, PledgeForm, RecordPledgeForm, UpdateForm
 from pb.delivery.models import DeliveryStatus
 from pb.errors import PBError
 from pb.mandates.authority import Action, allowed, is_commissioner
@@ -93,6 +93,56 @@ def pledge(cycle_id: int, proposal_id: int) -> Response:
             return done("delivery.show_project", cycle_id=cycle.id, proposal_id=proposal.id, _anchor="pledge")
     context = _project(cycle, proposal, pledge_form=form)
     return render("delivery/project.html", "delivery/_pledge.html", status=422, **context)
+
+
+@bp.post("/cycles/<int:cycle_id>/delivery/<int:proposal_id>/pledges")
+@login_required
+def record_pledge(cycle_id: int, proposal_id: int) -> Response:
+    """A commissioner records a pledge made in person by someone without an account."""
+    cycle = get_cycle(cycle_id)
+    proposal = services.get_funded_project(cycle, proposal_id)
+    form = RecordPledgeForm()
+    if form.validate_on_submit():
+        try:
+            pledges.record_pledge(
+                proposal,
+                current_user,
+                name=form.name.data or "",
+                hours=form.hours.data or 0,
+                materials=form.materials.data or "",
+                given=bool(form.given.data),
+            )
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            flash(_("The pledge is recorded."), "success")
+            return done("delivery.show_project", cycle_id=cycle.id, proposal_id=proposal.id, _anchor="pledgers")
+    return render("delivery/project.html", status=422, **_project(cycle, proposal, record_form=form))
+
+
+@bp.post("/cycles/<int:cycle_id>/delivery/<int:proposal_id>/pledges/<int:pledge_id>/given")
+@login_required
+def mark_pledge_given(cycle_id: int, proposal_id: int, pledge_id: int) -> Response:
+    """A commissioner marks a recorded pledge as given."""
+    cycle = get_cycle(cycle_id)
+    proposal = services.get_funded_project(cycle, proposal_id)
+    LessonForm()  # CSRFProtect has checked the token; this action has no fields
+    pledges.mark_given(proposal, pledge_id, current_user)
+    flash(_("The pledge is marked as given."), "success")
+    return done("delivery.show_project", cycle_id=cycle.id, proposal_id=proposal.id, _anchor="pledgers")
+
+
+@bp.post("/cycles/<int:cycle_id>/delivery/<int:proposal_id>/pledges/<int:pledge_id>/remove")
+@login_required
+def remove_pledge(cycle_id: int, proposal_id: int, pledge_id: int) -> Response:
+    """A commissioner removes a recorded pledge (withdrawn, or keyed in wrongly)."""
+    cycle = get_cycle(cycle_id)
+    proposal = services.get_funded_project(cycle, proposal_id)
+    LessonForm()
+    pledges.remove_pledge(proposal, pledge_id, current_user)
+    flash(_("The pledge is removed."), "success")
+    return done("delivery.show_project", cycle_id=cycle.id, proposal_id=proposal.id, _anchor="pledgers")
 
 
 @bp.post("/cycles/<int:cycle_id>/delivery/<int:proposal_id>/pledge/withdraw")
@@ -235,6 +285,7 @@ def _project(
     *,
     update_form: UpdateForm | None = None,
     pledge_form: PledgeForm | None = None,
+    record_form: RecordPledgeForm | None = None,
     assessment_form: AssessmentForm | None = None,
 ) -> dict[str, object]:
     delivery_stage = cycle.stage_of_kind(StageKind.DELIVERY)
@@ -260,12 +311,14 @@ def _project(
         "pledges": services.pledges_of(proposal) if is_commissioner(current_user, cycle) else [],
         "update_form": update_form or UpdateForm(formdata=None, status=project.status.value),
         "pledge_form": pledge_form,
+        "record_form": record_form or RecordPledgeForm(formdata=None),
         "assessment_form": assessment_form,
         "has_assessment": assessment_stage is not None,
         "delivered": delivered,
         "can": {
             "post_update": bool(delivery_stage) and allowed(current_user, Action.POST_UPDATE, delivery_stage),
             "pledge": bool(delivery_stage) and allowed(current_user, Action.PLEDGE, delivery_stage),
+            "record_pledge": bool(delivery_stage) and allowed(current_user, Action.RECORD_PLEDGE, delivery_stage),
             "rate": delivered
             and bool(assessment_stage)
             and allowed(current_user, Action.RATE_PROJECT, assessment_stage),

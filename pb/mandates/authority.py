@@ -74,6 +74,7 @@ class Action(enum.StrEnum):
     CONSENT_TO_MERGE = "consent_to_merge"
     POST_UPDATE = "post_update"
     PLEDGE = "pledge"
+    RECORD_PLEDGE = "record_pledge"  # a pledge made in person, by someone without an account
     RECORD_LESSON = "record_lesson"
     RATE_PROJECT = "rate_project"
     CONSENT_TO_CARRY_OVER = "consent_to_carry_over"
@@ -150,6 +151,7 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.POST_UPDATE: Permission((Role.COMMISSIONER,), DELIVERY, OPEN),
     # Only where the delivery mandate's `residents_may_pledge` allows it.
     Action.PLEDGE: Permission((Role.RESIDENT,), DELIVERY, OPEN),
+    Action.RECORD_PLEDGE: Permission((Role.COMMISSIONER,), DELIVERY, OPEN),
     Action.RECORD_LESSON: Permission((Role.COMMISSIONER,), DELIVERY | ASSESSMENT, OPEN),
     # Narrowed by the assessment mandate's `who_may_rate`.
     Action.RATE_PROJECT: Permission((Role.COMMISSIONER, Role.REPRESENTATIVE, Role.RESIDENT), ASSESSMENT, OPEN),
@@ -271,8 +273,8 @@ def require(
         return _require_author(user, action, stage, author_id, verdict)
     elif action in (Action.RECORD_NEED, Action.COMMENT, Action.MODERATE_COMMENT, Action.RATE_PROJECT):
         return _require_setting(user, action, stage, ground)
-    elif action == Action.PLEDGE:
-        return _require_pledging(_agreed(stage).boundaries)
+    elif action in (Action.PLEDGE, Action.RECORD_PLEDGE):
+        return _require_pledging(_agreed(stage).boundaries, verdict)
     elif action == Action.START_NEXT_CYCLE:
         return _require_cycle_finished(stage, verdict)
     return verdict
@@ -559,14 +561,14 @@ def _require_setting(user: User | None, action: Action, stage: Stage, ground: st
     return Verdict(clause, role.value)
 
 
-def _require_pledging(boundaries: object) -> Verdict:
+def _require_pledging(boundaries: object, verdict: Verdict) -> Verdict:
     assert isinstance(boundaries, DeliveryBoundaries)
     if not boundaries.residents_may_pledge:
         raise OutsideMandate(
             "The delivery mandate does not ask residents to pledge time or materials.",
             clause="delivery.residents_may_pledge",
         )
-    return Verdict("delivery.residents_may_pledge", Role.RESIDENT.value)
+    return Verdict("delivery.residents_may_pledge", verdict.role)
 
 
 def _require_cycle_finished(stage: Stage, verdict: Verdict) -> Verdict:

@@ -53,6 +53,7 @@ EXPECTED: dict[Action, tuple[set[str], set[StageKind], set[StageState]]] = {
     Action.CONSENT_TO_MERGE: (SIGNED_IN, {StageKind.DELIBERATION}, OPEN),  # their own proposal
     Action.POST_UPDATE: ({"commissioner"}, {StageKind.DELIVERY}, OPEN),
     Action.PLEDGE: (SIGNED_IN, {StageKind.DELIVERY}, OPEN),
+    Action.RECORD_PLEDGE: ({"commissioner"}, {StageKind.DELIVERY}, OPEN),
     Action.RECORD_LESSON: ({"commissioner"}, {StageKind.DELIVERY, StageKind.ASSESSMENT}, OPEN),
     Action.RATE_PROJECT: (SIGNED_IN, {StageKind.ASSESSMENT}, OPEN),
     Action.CONSENT_TO_CARRY_OVER: (SIGNED_IN, {StageKind.DECISION}, OPEN | {StageState.CLOSED}),  # their own
@@ -85,6 +86,7 @@ SETTING_GATED = {
     Action.RESOLVE_PAPER_BALLOT: "vote.eligibility",
 }
 SETTING_GATED[Action.PLEDGE] = "delivery.residents_may_pledge"  # the strict delivery mandate asks for none
+SETTING_GATED[Action.RECORD_PLEDGE] = "delivery.residents_may_pledge"
 PEOPLE = ("anonymous", "resident", "representative", "facilitator", "commissioner", "other_commissioner")
 
 
