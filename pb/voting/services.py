@@ -29,6 +29,7 @@ from pb.counting import Profile
 from pb.cycles.models import Stage
 from pb.db import session
 from pb.errors import Conflict, InvalidBallot, InvalidInput, OutsideMandate, PBError
+from pb.events.models import Event, EventCodeBatch
 from pb.mandates.authority import Action, require
 from pb.mandates.boundaries import VoteBoundaries
 from pb.proposals.models import Proposal, ProposalStatus
@@ -236,6 +237,7 @@ def void_batch(batch: CodeBatch, actor: User) -> int:
 class BatchSummary:
     batch: CodeBatch
     counts: dict[str, int] = field(default_factory=dict)
+    event: str | None = None  # the event whose check-in desk gives this batch's codes, one a person
 
 
 def code_batches(stage: Stage) -> list[BatchSummary]:
@@ -250,7 +252,13 @@ def code_batches(stage: Stage) -> list[BatchSummary]:
     )
     for batch_id, status, n in db.execute(query):
         counts[batch_id][str(status)] = n
-    return [BatchSummary(b, counts[b.id]) for b in batches]
+    desk_query = (
+        select(EventCodeBatch.batch_id, Event.title)
+        .join(Event, Event.id == EventCodeBatch.event_id)
+        .where(Event.stage_id == stage.id)
+    )
+    desks = {batch_id: title for batch_id, title in db.execute(desk_query)}
+    return [BatchSummary(b, counts[b.id], desks.get(b.id)) for b in batches]
 
 
 def redeem_code(stage: Stage, text: str, user: User | None = None) -> Voter:

@@ -319,12 +319,17 @@ def voting_codes(cycle_id: int) -> Response:
 @bp.post("/cycles/<int:cycle_id>/voting-codes/<int:batch_id>/void")
 @login_required
 def void_codes(cycle_id: int, batch_id: int) -> Response:
-    """Withdraw a batch's unused codes."""
+    """Withdraw a batch's unused codes; a check-in desk's batch asks first, as it is everyone's at that event."""
     cycle = get_cycle(cycle_id)
+    stage = _vote_stage(cycle)
     ConfirmForm()
     batch = get_or_404(CodeBatch, batch_id)
-    if batch.stage_id != _vote_stage(cycle).id:
+    if batch.stage_id != stage.id:
         raise NotFound(_("There is no such batch of codes."))
+    summary = next(s for s in services.code_batches(stage) if s.batch.id == batch.id)
+    if summary.event and request.form.get("confirm") != "yes":
+        require(current_user, Action.ISSUE_VOTING_CODES, stage)
+        return _no_store(render("voting/void_desk.html", cycle=cycle, summary=summary))
     voided = services.void_batch(batch, current_user)
     flash(_("%(count)d unused codes withdrawn.", count=voided), "success")
     return done("voting.voting_codes", cycle_id=cycle.id)

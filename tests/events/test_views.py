@@ -152,3 +152,28 @@ def test_only_the_events_own_people_check_in_through_the_desk(client, event_at_v
     assert client.submit(f"{base}/attendees", {"name": "Huw", "check_in": "y"}).status_code == 403
     db.session.expire_all()
     assert db.session.scalar(select(Attendee.checked_in_at).where(Attendee.id == listed.id)) is None
+
+
+def test_withdrawing_a_desk_batch_asks_first_because_it_is_everyones_at_the_event(
+    client, event_at_vote, commissioner
+) -> None:
+    from pb.events.services import register_attendee
+    from pb.voting.models import CodeStatus, VotingCode
+
+    cycle, _proposals, event, _facilitator = event_at_vote()
+    register_attendee(event, commissioner, name="Ann", check_in=True)
+    db.session.commit()
+    _sign_in(client, commissioner)
+    codes = client.get(f"/cycles/{cycle.id}/voting-codes").get_data(as_text=True)
+    assert "Check-in desk of Voting day at the Hub" in codes
+    batch_id = int(re.search(r"/voting-codes/(\d+)/void", codes)[1])
+    asked = client.submit(f"/cycles/{cycle.id}/voting-codes/{batch_id}/void", headers=HX)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Withdraw the check-in desk" in page
+    assert "This withdraws 1 code given out at the check-in desk of Voting day at the Hub" in page
+    assert db.session.scalar(select(VotingCode.status)) == CodeStatus.UNUSED  # nothing withdrawn yet
+    done = client.submit(f"/cycles/{cycle.id}/voting-codes/{batch_id}/void", {"confirm": "yes"})
+    assert done.status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(select(VotingCode.status)) == CodeStatus.VOID
+    assert "1 unused codes withdrawn." in client.get(done.headers["Location"]).get_data(as_text=True)
