@@ -185,6 +185,7 @@ VOTE_FORM = {
     "minimum_age": "0",
     "show_running_counts": "no",
     "desk_checks_conditions": "no",
+    "demographics": [],  # checkboxes: none ticked sends nothing, as a browser does
     "representatives_required": "1",
 }
 
@@ -355,7 +356,8 @@ def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type:
     cycle = make_cycle(title="Cycle B", kinds=FULL_CYCLE)
     vote = cycle.stage_of_kind(StageKind.VOTE)
     update_mandate(vote, commissioner, purpose="p", roles="r",
-                   boundaries={**vote.mandate.boundaries_data, "eligibility": "both"})
+                   boundaries={**vote.mandate.boundaries_data, "eligibility": "both",
+                               "demographics": ["age", "disability"]})
     walk_to(cycle, StageKind.PRIORITIES)
     need = record_need(cycle, resident, kind=NeedKind.NEED, title="Bins")
     walk_to(cycle, StageKind.PROPOSALS)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import text
+
 from pb.db import db
 from tests.conftest import PASSWORD
 
@@ -33,3 +35,20 @@ def test_no_route_reaches_into_another_cycle(app, client, make_cycle, busy_cycle
             assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
             checked.append(f"{method} {rule.rule}")
     assert len(checked) >= 15  # the routes above exist; the test must not pass by finding none
+
+
+def test_another_cycles_commissioner_cannot_enter_its_population_figures(
+    client, busy_cycle, make_user, make_cycle
+) -> None:
+    """The population form has no id but the cycle's: only the cycle's own commissioners may use it."""
+    from pb.accounts.models import Role
+
+    cycle, _things = busy_cycle
+    other = make_user(Role.COMMISSIONER, cycle=make_cycle(title="Cycle A"))
+    client.submit("/sign-in", {"email": other.email, "password": PASSWORD})
+    client.csrf = None
+    url = f"/cycles/{cycle.id}/dashboard/population"
+    assert client.get(url).status_code == 403
+    refused = client.submit(url, {"age-16_24": "10", "source": "Census"})
+    assert refused.status_code == 403 and "Only the cycle&#39;s commissioners can do this." in refused.get_data(True)
+    assert db.session.execute(text("SELECT count(*) FROM population_figures")).scalar() == 0

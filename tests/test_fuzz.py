@@ -18,7 +18,9 @@ from tests.conftest import PASSWORD
 # Fields read straight from request.form or request.args by views, besides the WTForms forms'.
 RAW_FIELDS = ("choices", "action", "supported", "agree", "side", "version", "parent_id", "remove_image", "draft",
               "q", "theme", "area", "status", "min_cost", "max_cost", "kind", "code", "page", "per_page", "next",
-              "submission", "funded-1", "reason-1", "ground-1", "changes-1", "rank-1", "points-1")
+              "submission", "funded-1", "reason-1", "ground-1", "changes-1", "rank-1", "points-1",
+              # fields the forms make per question the vote asks (busy_cycle asks age and disability)
+              "age", "disability", "age-16_24", "age-75_over", "disability-yes", "disability-no", "demographics")
 
 
 def _form_fields() -> list[str]:

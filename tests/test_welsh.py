@@ -95,3 +95,38 @@ def test_results_read_in_welsh(client, open_vote, commissioner):  # type: ignore
         assert welsh in page, url
         for words in english:
             assert words not in page, (url, words)
+
+
+def test_who_took_part_reads_in_welsh(client, commissioner, representative, resident):  # type: ignore[no-untyped-def]
+    """The receipt's optional questions, the dashboard's comparison and the population form."""
+    import re
+
+    from tests.voting.helpers import open_ballot
+
+    cycle, (project, *_others) = open_ballot(commissioner, representative, demographics=["age", "disability"])
+    db.session.commit()
+    base = f"/cycles/{cycle.id}"
+    _sign_in(client, resident)
+    client.submit(f"{base}/vote", {"action": "check", "choices": [project.id]})
+    check = client.get(f"{base}/vote/check").get_data(as_text=True)
+    submission = re.search(r'name="submission" value="([0-9a-f]+)"', check).group(1)
+    client.submit(f"{base}/vote/confirm", {"submission": submission})
+    response, page = _welsh(client, f"{base}/vote/done")
+    assert "Helpwch ni i weld pwy gymerodd ran" in page and "Faint yw eich oed chi?" in page
+    assert "Nac ydw" in page and "well gen i beidio â dweud" in page
+    for words in ("Help us see who took part", "How old are you?", "Prefer not to say", "Skip these questions"):
+        assert words not in page, words
+    client.submit("/sign-out")
+
+    client.csrf = None
+    _sign_in(client, commissioner)
+    for url, welsh, english in (
+        (f"{base}/dashboard", "Pwy gymerodd ran, o'i gymharu â phwy sy'n byw yma",
+         ["Who took part", "Answered at least one question", "fewer than 5"]),
+        (f"{base}/dashboard/population", "Poblogaeth yr ardal", ["The area's population", "Where the figures come"]),
+    ):
+        response, page = _welsh(client, url)
+        assert response.status_code == 200, url
+        assert welsh in page, url
+        for words in english:
+            assert words not in page, (url, words)

@@ -59,6 +59,8 @@ class Action(enum.StrEnum):
     REVISE_COST = "revise_cost"
     CAST_BALLOT = "cast_ballot"
     CAST_CODE_BALLOT = "cast_code_ballot"  # with a voting code, signed in or not
+    ANSWER_QUESTIONS = "answer_questions"  # the optional questions about oneself, after voting
+    ENTER_POPULATION = "enter_population"  # the area's population, for the dashboard's comparison
     ISSUE_VOTING_CODES = "issue_voting_codes"
     RECORD_DECISION = "record_decision"
     OVERRIDE_RESULT = "override_result"
@@ -113,6 +115,7 @@ CYCLE_PERMISSIONS: dict[Action, tuple[Role, ...]] = {
     Action.CREATE_CYCLE: (Role.COMMISSIONER,),
     Action.APPOINT_REPRESENTATIVE: (Role.COMMISSIONER,),
     Action.VIEW_DASHBOARD: (Role.COMMISSIONER, Role.REPRESENTATIVE),
+    Action.ENTER_POPULATION: (Role.COMMISSIONER,),
 }
 
 PERMISSIONS: dict[Action, Permission] = {
@@ -128,6 +131,8 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.CAST_BALLOT: Permission((Role.RESIDENT,), frozenset({StageKind.VOTE}), OPEN),
     # No role: the voting code is the credential (the service checks it); the mandate must accept codes.
     Action.CAST_CODE_BALLOT: Permission((), frozenset({StageKind.VOTE}), OPEN),
+    # No role either: having voted is the credential (the service checks it); the mandate must ask questions.
+    Action.ANSWER_QUESTIONS: Permission((), frozenset({StageKind.VOTE}), OPEN),
     Action.ISSUE_VOTING_CODES: Permission(
         (Role.COMMISSIONER, Role.FACILITATOR), frozenset({StageKind.VOTE}), BEFORE_OPENING | OPEN
     ),
@@ -266,6 +271,8 @@ def require(
         return _require_ballot(_agreed(stage).boundaries, account, choices, cost, verified_by_code, verdict)
     elif action in _CREDENTIAL_ACTIONS:
         return _require_codes_accepted(stage.mandate.boundaries, action, verdict)
+    elif action == Action.ANSWER_QUESTIONS:
+        return _require_questions(_agreed(stage).boundaries)
     elif action == Action.OVERRIDE_RESULT:
         return _require_override(_agreed(stage).boundaries, ground)
     elif action in (Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT_TO_MERGE,
@@ -503,6 +510,15 @@ def _require_codes_accepted(boundaries: object, action: Action, verdict: Verdict
     else:
         message = _("This vote's mandate lets only account holders vote, so paper ballots cannot be used.")
     raise OutsideMandate(message, clause="vote.eligibility")
+
+
+def _require_questions(boundaries: object) -> Verdict:
+    assert isinstance(boundaries, VoteBoundaries)
+    if not boundaries.demographics:
+        raise OutsideMandate(
+            _("This vote's mandate asks voters no questions about themselves."), clause="vote.demographics"
+        )
+    return Verdict("vote.demographics", "voter")
 
 
 def _require_override(boundaries: object, ground: str | None) -> Verdict:

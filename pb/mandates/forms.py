@@ -13,10 +13,12 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     TextAreaField,
 )
 from wtforms import Field as FormField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from pb.cycles.models import StageKind
 from pb.forms import MoneyField
@@ -76,6 +78,8 @@ class MandateForm(FlaskForm):
                 data[name] = (value or "").strip()
             elif kind == "int":
                 data[name] = value if value is not None else 0
+            elif kind == "multi":
+                data[name] = list(value or [])
             else:
                 data[name] = value
         return data
@@ -88,6 +92,8 @@ class MandateForm(FlaskForm):
                 value = "yes" if value else "no"
             elif kind == "lines":
                 value = "\n".join(value)
+            elif kind == "multi":
+                value = list(value)
             self[name].data = value
 
 
@@ -111,6 +117,14 @@ def _field_for(spec: Field[Any]) -> FormField:
     if kind == "choice":
         choices = [SelectChoice(value, text) for value, text in meta["choices"].items()]
         return RadioField(label, description=hint, choices=choices, validators=[InputRequired("Choose an option.")])
+    if kind == "multi":  # GOV.UK checkboxes; the boundaries' validation refuses anything not offered
+        return SelectMultipleField(
+            label,
+            description=hint,
+            choices=[SelectChoice(value, text) for value, text in meta["choices"].items()],
+            option_widget=CheckboxInput(),
+            widget=ListWidget(prefix_label=False),
+        )
     return TextAreaField(label, description=hint)
 
 

@@ -1,5 +1,8 @@
 """The commissioners' dashboard: who took part, how, where and when; the outcome; contributions; ratings.
 
+Who took part by the optional answers voters give about themselves, against the area's
+population, is in `pb.results.demographics`, rounded there so that no small group shows.
+
 Everything here is a count. Where people voted is read from the postcode district of their
 account (the part before the space), never from a ballot; ballots cast with a voting code have
 no account, so their area is "not known".
@@ -19,6 +22,7 @@ from pb.cycles.models import Cycle, StageKind
 from pb.db import session
 from pb.delivery.services import delivery_overview, ratings_of
 from pb.proposals.models import Proposal
+from pb.results.demographics import WhoTookPart, who_took_part
 from pb.results.exports import turnout_by_channel
 from pb.results.services import latest_tally, result_rows
 from pb.voting.models import Participation
@@ -42,6 +46,7 @@ class Dashboard:
     hours_pledged: int
     hours_given: int
     ratings: list[tuple[str, float, int]]  # (project, average rating, number of ratings), delivered projects
+    who_took_part: WhoTookPart | None = None  # by the optional answers about voters, when the vote asks any
 
 
 def dashboard(cycle: Cycle) -> Dashboard:
@@ -85,6 +90,7 @@ def dashboard(cycle: Cycle) -> Dashboard:
         hours_pledged=delivery.totals.hours_pledged,
         hours_given=delivery.totals.hours_given,
         ratings=ratings,
+        who_took_part=who_took_part(vote, by_channel) if vote else None,
     )
 
 

@@ -25,6 +25,7 @@ from pb.cycles.models import Cycle, Stage, StageKind
 from pb.db import session
 from pb.errors import NotFound
 from pb.mandates.boundaries import VoteBoundaries
+from pb.results.demographics import demographics_record
 from pb.results.report import to_pdf
 from pb.results.services import ResultRow, result_rows
 from pb.templating import money
@@ -73,6 +74,7 @@ def cycle_record(cycle: Cycle) -> dict[str, Any]:
     tally, rows = result_rows(cycle)
     vote = cycle.stage_of_kind(StageKind.VOTE)
     assert vote is not None
+    by_channel = turnout_by_channel(vote)
     return {
         "schema": SCHEMA,
         "cycle": {
@@ -95,7 +97,12 @@ def cycle_record(cycle: Cycle) -> dict[str, Any]:
             "selected": [int(pid) for pid in tally.outcome["selected"]],
             "parameters": tally.parameters,
         },
-        "turnout": {"ballots": tally.ballots_counted, "by_channel": turnout_by_channel(vote)},
+        "turnout": {
+            "ballots": tally.ballots_counted,
+            "by_channel": by_channel,
+            # Who took part by the optional answers about voters: rounded totals only (pb/results/demographics.py).
+            "demographics": demographics_record(vote, by_channel),
+        },
         "projects": [
             {
                 "id": row.proposal.id,
@@ -209,12 +216,30 @@ def to_xlsx(cycle: Cycle) -> bytes:
     turnout.append(["Channel", "Ballots"])
     for channel, ballots in sorted(record["turnout"]["by_channel"].items()):
         turnout.append([channel, ballots])
+    if record["turnout"]["demographics"]:
+        _who_took_part_sheet(book, record["turnout"]["demographics"])
     for sheet in book.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _who_took_part_sheet(book: Workbook, who: dict[str, Any]) -> None:
+    """The rounded answers about voters beside the population: blank where fewer than 5, or not shown."""
+    sheet = book.create_sheet("Who took part")
+    sheet.append(["Question", "Answer", "People (rounded to 5)", "Share (%)", "Area population (%)",
+                  "Difference (points)"])
+    for question in who["questions"]:
+        for answer in question["answers"]:
+            sheet.append([question["title"], answer["label"],
+                          "fewer than 5" if answer["count"] is None else answer["count"],
+                          answer["share"], answer["population_share"], answer["difference"]])
+        sheet.append([question["title"], "Prefer not to say",
+                      "fewer than 5" if question["prefer_not_to_say"] is None else question["prefer_not_to_say"]])
+    sheet.append([])
+    sheet.append([who["rounding"]])
 
 
 def to_json(cycle: Cycle) -> bytes:

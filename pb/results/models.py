@@ -1,4 +1,5 @@
-"""Tally runs (reproducible counts of a vote) and the decision recorded for each project."""
+"""Tally runs (reproducible counts of a vote), the decision recorded for each project, and the
+population figures commissioners enter to compare who voted with who lives in the area."""
 
 from __future__ import annotations
 
@@ -57,3 +58,22 @@ class ProjectDecision(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     proposal: Mapped[Proposal] = relationship()
+
+
+class PopulationFigures(Base):
+    """The area's population for one of a vote's optional questions, as the commissioners entered it.
+
+    `figures` maps each answer key to what was entered in hundredths (counts or percentages
+    alike: "18.3" is 1830), so that shares are exact fractions of their total.
+    """
+
+    __tablename__ = "population_figures"
+    __table_args__ = (UniqueConstraint("stage_id", "question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(40))
+    figures: Mapped[dict[str, Any]]
+    source: Mapped[str] = mapped_column(String(200), default="")  # e.g. "Census 2021, Cardiff"
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -32,6 +32,10 @@ def to_pdf(record: dict[str, Any]) -> bytes:
     channels = ", ".join(f"{name}: {n}" for name, n in sorted(record["turnout"]["by_channel"].items())) or "none"
     line(f"{record['turnout']['ballots']} ballots counted ({channels}).")
 
+    who = record["turnout"].get("demographics")
+    if who:
+        _who_took_part(pdf, who, heading, line)
+
     heading("The count")
     line(f"Rule: {tally['rule']}. Budget residents allocated: {money(tally['budget'], cycle['currency'])}.")
     line(f"Ties broken by: {tally['tie_break']}. Fingerprint of the ballots counted: {tally['ballot_hash']}.")
@@ -68,3 +72,33 @@ def to_pdf(record: dict[str, Any]) -> bytes:
         for amendment in stage["amendments"]:
             line(f"Amendment (version {amendment['version']}): {amendment['reason']}")
     return bytes(pdf.output())
+
+
+def _who_took_part(pdf: Document, who: dict[str, Any], heading: Any, line: Any) -> None:
+    """The rounded answers about voters beside the area's population, as on the dashboard."""
+    heading("Who took part, compared with who lives here")
+    respondents = "fewer than 5" if who["respondents"] is None else str(who["respondents"])
+    line(f"Asked (voted on their own device): {who['asked']}. Answered at least one question: {respondents}. "
+         f"Not asked (kiosk or paper): {who['not_asked']}.")
+    line("People are rounded to the nearest 5; fewer than 5 is never shown as a number; shares are shown "
+         "once 20 people have answered a question.")
+
+    def cell(value: Any, suffix: str = "") -> str:
+        return "-" if value is None else f"{value:.0f}{suffix}" if isinstance(value, float) else f"{value}{suffix}"
+
+    for question in who["questions"]:
+        heading(question["title"], 11)
+        pdf.style(9)
+        with pdf.table(col_widths=(70, 30, 25, 30, 35), text_align="LEFT", line_height=5) as table:
+            header = table.row()
+            for title in ("Answer", "People", "Share", "Area population", "Difference (points)"):
+                header.cell(title)
+            for answer in question["answers"]:
+                row = table.row()
+                people = "fewer than 5" if answer["count"] is None else str(answer["count"])
+                for text in (answer["label"], people, cell(answer["share"], "%"),
+                             cell(answer["population_share"], "%"), cell(answer["difference"])):
+                    row.cell(pdf.text_for(text))
+        pdf.style(10)
+        if question["population_source"]:
+            line(f"Area population: {question['population_source']}.")

@@ -107,3 +107,6 @@ def record_decision(cycle_id: int) -> Response:
         error=error,
         status=422 if error else 200,
     )
+
+
+from pb.results import demographics_views  # noqa: E402, F401  (its route is on this blueprint)

@@ -1,7 +1,8 @@
 """Ballots, kept apart from who voted.
 
 `Participation` records that a person voted in a stage (for turnout and eligibility);
-`VotingCode` that a code was used. `Ballot` records what was chosen, under a pseudonymous
+`VotingCode` that a code was used; `DemographicCount` only totals of the optional answers voters
+give about themselves. `Ballot` records what was chosen, under a pseudonymous
 voter key (an HMAC, under a secret of its own, of the stage and the person — or of the voting
 code): no name, email, account id or code, no timestamp, and a random primary key so that row
 order reveals nothing. See docs/secrecy.md and docs/voting.md.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.db import Base, enum_type, utcnow
@@ -27,6 +28,8 @@ class Participation(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(20), default="online")
     first_voted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # That they answered the optional questions after voting (never what, never when): so they count once.
+    answered_questions: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Ballot(Base):
@@ -121,3 +124,20 @@ class CodeLink(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+
+class DemographicCount(Base):
+    """How many voters of a vote gave one answer to one of its optional questions about themselves.
+
+    Totals only: no row is anyone's, and nothing here has a time or an order (the primary key
+    is the cell itself, and a vote's cells are all made at once, at zero, by its first answer).
+    See docs/secrecy.md, "Questions about voters".
+    """
+
+    __tablename__ = "demographic_counts"
+    __table_args__ = (CheckConstraint("count >= 0", name="count_not_negative"),)
+
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), primary_key=True)
+    question: Mapped[str] = mapped_column(String(40), primary_key=True)
+    answer: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -227,13 +227,19 @@ def _to_receipt(cycle: Cycle) -> Response:
 
 @bp.get("/cycles/<int:cycle_id>/vote/done")
 def ballot_cast(cycle_id: int) -> Response:
-    """The confirmation page with the receipt code."""
+    """The confirmation page with the receipt code, and the optional questions the vote's mandate asks."""
     cycle = get_cycle(cycle_id)
     receipt = session.get("receipt")
     if not receipt or receipt.get("cycle") != cycle.id:
         return redirect(url_for("cycles.show_cycle", cycle_id=cycle.id), code=303)
     return _no_store(
-        render("voting/done.html", cycle=cycle, receipt=receipt["code"], by_code=receipt.get("channel") == "code")
+        render(
+            "voting/done.html",
+            cycle=cycle,
+            receipt=receipt["code"],
+            by_code=receipt.get("channel") == "code",
+            questions=demographics_views.receipt_questions(cycle, receipt["code"]),  # optional, about the voter
+        )
     )
 
 
@@ -444,3 +450,6 @@ def _meter(limits: VoteBoundaries | None, chosen: Choices, options: list[Proposa
 def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"  # a shared device must not show someone's choices
     return response
+
+
+from pb.voting import demographics_views  # noqa: E402  (its route is on this blueprint; the receipt uses it)

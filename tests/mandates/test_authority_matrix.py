@@ -38,6 +38,7 @@ EXPECTED: dict[Action, tuple[set[str], set[StageKind], set[StageState]]] = {
     Action.REVISE_COST: ({"commissioner"}, {StageKind.REVIEW}, OPEN),
     Action.CAST_BALLOT: (SIGNED_IN, {StageKind.VOTE}, OPEN),
     Action.CAST_CODE_BALLOT: ({"anonymous"} | SIGNED_IN, {StageKind.VOTE}, OPEN),  # the code is the credential
+    Action.ANSWER_QUESTIONS: ({"anonymous"} | SIGNED_IN, {StageKind.VOTE}, OPEN),  # having voted is the credential
     Action.ISSUE_VOTING_CODES: ({"commissioner", "facilitator"}, {StageKind.VOTE}, BEFORE | OPEN),
     Action.RECORD_DECISION: ({"commissioner"}, {StageKind.DECISION}, OPEN),
     Action.OVERRIDE_RESULT: ({"commissioner"}, {StageKind.DECISION}, OPEN),
@@ -73,6 +74,7 @@ EXPECTED_CYCLE: dict[Action, set[str]] = {
     Action.CREATE_CYCLE: {"commissioner"},
     Action.APPOINT_REPRESENTATIVE: {"commissioner"},
     Action.VIEW_DASHBOARD: {"commissioner", "representative"},
+    Action.ENTER_POPULATION: {"commissioner"},
 }
 # Actions a mandate setting can forbid even to the right role in the right state.
 SETTING_GATED = {
@@ -84,6 +86,7 @@ SETTING_GATED = {
     Action.PRINT_PAPER_BALLOTS: "vote.eligibility",
     Action.KEY_PAPER_BALLOT: "vote.eligibility",
     Action.RESOLVE_PAPER_BALLOT: "vote.eligibility",
+    Action.ANSWER_QUESTIONS: "vote.demographics",  # the strict mandate asks none
 }
 SETTING_GATED[Action.PLEDGE] = "delivery.residents_may_pledge"  # the strict delivery mandate asks for none
 SETTING_GATED[Action.RECORD_PLEDGE] = "delivery.residents_may_pledge"
@@ -128,7 +131,7 @@ def _agree_all(cycle, commissioner, representative, *, permissive: bool) -> None
                 commissioner,
                 purpose="p",
                 roles="r",
-                boundaries={**stage.mandate.boundaries_data, "eligibility": "both"},
+                boundaries={**stage.mandate.boundaries_data, "eligibility": "both", "demographics": ["age"]},
             )
         if permissive and stage.kind == StageKind.DECISION:
             update_mandate(

@@ -173,3 +173,23 @@ def test_who_decides_what_reads_in_welsh_and_the_choice_is_remembered(client, op
 def test_an_unknown_language_falls_back_to_english(client) -> None:
     response = client.get("/language/xx?next=/")
     assert "lang=en" in response.headers["Set-Cookie"]
+
+
+def test_both_sides_choose_the_questions_voters_may_answer_as_checkboxes(client, make_cycle, commissioner) -> None:
+    cycle = make_cycle()
+    _sign_in(client, commissioner)
+    editor = client.get(f"/cycles/{cycle.id}/stages/vote/mandate/edit").get_data(as_text=True)
+    assert "which optional questions about themselves may voters answer" in editor
+    assert 'type="checkbox" value="ethnic_group"' in editor and 'class="checkboxes__input"' in editor
+    saved = client.submit(f"/cycles/{cycle.id}/stages/vote/mandate/edit",
+                          {**VOTE_FORM, "demographics": ["welsh", "age"]})
+    assert saved.status_code == 303
+    vote = cycle.stage_of_kind(StageKind.VOTE)
+    assert vote.mandate.boundaries.demographics == ["age", "welsh"]  # in the catalogue's order
+    again = client.get(f"/cycles/{cycle.id}/stages/vote/mandate/edit").get_data(as_text=True)
+    assert 'checked class="checkboxes__input" id="demographics-0" name="demographics" type="checkbox"' in again
+    public = html.unescape(client.get(f"/cycles/{cycle.id}/who-decides").get_data(as_text=True))
+    assert "optional questions about themselves (Age, Welsh language)" in public
+    refused = client.submit(f"/cycles/{cycle.id}/stages/vote/mandate/edit",
+                            {**VOTE_FORM, "demographics": ["religion"]})
+    assert refused.status_code == 422 and 'id="demographics-error"' in refused.get_data(as_text=True)

@@ -42,6 +42,7 @@ def test_the_database_never_holds_a_ballot_beside_a_voters_identity_or_code(ball
         "user_id",
         "channel",
         "first_voted_at",
+        "answered_questions",  # that they answered the optional questions about themselves, never what
     }
     assert {row["status"] for row in _rows("voting_codes")} == {"used"}
     assert set(_rows("voting_codes")[0]) == {"id", "stage_id", "batch_id", "code_hash", "status"}

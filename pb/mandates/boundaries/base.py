@@ -51,7 +51,11 @@ def spec(
     locked_while_open: bool = True,
     factory: Callable[[], Any] | None = None,
 ) -> Any:
-    """A boundary field with what the editor needs to ask for it."""
+    """A boundary field with what the editor needs to ask for it.
+
+    `input` is how the editor asks: `int`, `money`, `bool` (yes or no), `choice` (radios, one
+    of `choices`), `multi` (checkboxes, any of `choices`, kept as a list), `lines` or `text`.
+    """
     metadata = {
         "input": input,
         "label": label,
@@ -104,7 +108,13 @@ class Boundaries:
             )
         for f in fields(self):
             choices = f.metadata.get("choices")
-            if choices and getattr(self, f.name) not in choices:
+            value = getattr(self, f.name)
+            if not choices:
+                continue
+            if f.metadata.get("input") == "multi":  # checkboxes: any of the options, each once
+                if not isinstance(value, list) or any(v not in choices for v in value) or len(set(value)) != len(value):
+                    raise InvalidInput(f"Choose from the options for “{f.metadata['label']}”.", field=f.name)
+            elif not isinstance(value, str) or value not in choices:
                 raise InvalidInput(f"Choose one of the options for “{f.metadata['label']}”.", field=f.name)
 
     def clauses(self, money: Money) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from pb.cycles.models import StageKind
 from pb.errors import InvalidInput
 from pb.mandates.boundaries.base import Boundaries, Money, spec
+from pb.mandates.boundaries.demographics import QUESTION_CHOICES, QUESTIONS
 
 BALLOT_FORMATS = {
     "approval": _l("Approval: choose the projects you support"),
@@ -85,6 +86,21 @@ class VoteBoundaries(Boundaries):
     show_running_counts: bool = spec(
         False, input="bool", label="May running counts be shown during voting?", locked_while_open=True
     )
+    # Locked while open: answers gathered under two sets of questions could not be compared.
+    demographics: list[str] = spec(
+        input="multi",
+        label="After voting, which optional questions about themselves may voters answer?",
+        hint="For the dashboard's comparison with the area's population. Voters can skip them; "
+        "answers are only ever counted, never kept beside a vote or a name. Tick none to ask nothing.",
+        choices=QUESTION_CHOICES,
+        factory=list,
+    )
+
+    def __post_init__(self) -> None:
+        # The questions in the catalogue's order, however they were ticked: one set of questions, one value.
+        if isinstance(self.demographics, list):
+            order = {key: n for n, key in enumerate(QUESTIONS)}
+            object.__setattr__(self, "demographics", sorted(self.demographics, key=lambda k: order.get(k, len(order))))
 
     def validate(self, minimum_representatives: int = 1) -> None:
         super().validate(minimum_representatives)
@@ -142,6 +158,7 @@ class VoteBoundaries(Boundaries):
             self._limits_clause(money),
             ("vote.counting_rule", _("Votes are counted by: %(rule)s.", rule=COUNTING_RULES[self.counting_rule])),
             *self._eligibility_clauses(),
+            self._demographics_clause(),
             (
                 "vote.show_running_counts",
                 _("Running counts of votes for each project may be shown while voting is open.")
@@ -149,6 +166,19 @@ class VoteBoundaries(Boundaries):
                 else _("No count of votes for any project is shown until voting closes."),
             ),
         ]
+
+    def _demographics_clause(self) -> tuple[str, str]:
+        if not self.demographics:
+            return ("vote.demographics", _("Voters are not asked any questions about themselves."))
+        asked = ", ".join(str(QUESTIONS[key].title) for key in self.demographics if key in QUESTIONS)
+        return (
+            "vote.demographics",
+            _(
+                "After voting, voters may answer optional questions about themselves (%(questions)s), "
+                "counted only in totals, to compare who took part with the area's population.",
+                questions=asked,
+            ),
+        )
 
     def _limits_clause(self, money: Money) -> tuple[str, str]:
         if self.ballot_format == "cumulative":
