@@ -1,9 +1,12 @@
-"""`flask pb …`: migrate, seed the demo, verify the audit log, count a Pabulib file."""
+"""`flask pb …`: migrate, seed the demo, verify the audit log, count a Pabulib file, back up a cycle."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 from alembic import command
@@ -96,3 +99,81 @@ def tally_command(path: Path, rule: str | None) -> None:
 
     args = ["tally", str(path)] + (["--rule", rule] if rule else [])
     sys.exit(main(args))
+
+
+@pb_cli.command("export-cycle")
+@click.argument("cycle_id", type=int)
+@click.option("--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="Where to write it (default: cycle-N-backup.json in the current folder; - for stdout).")
+def export_cycle_command(cycle_id: int, output: Path | None) -> None:
+    """Back up a whole cycle as JSON. It holds personal data: keep it as safe as the database (docs/backup.md)."""
+    from pb.backup import export_cycle
+    from pb.backup.export import begin_snapshot
+    from pb.cycles.services import get_cycle
+    from pb.errors import PBError
+
+    begin_snapshot()
+    try:
+        data = export_cycle(get_cycle(cycle_id))
+    except PBError as error:
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    to_stdout = str(output) == "-"
+    if to_stdout:
+        sys.stdout.write(text)
+    else:
+        output = output or Path(f"cycle-{cycle_id}-backup.json")
+        _write_private(output, text)
+    content = data["content"]
+    where = "standard output" if to_stdout else str(output)
+    click.echo(f"Wrote cycle {cycle_id} to {where} ({len(text.encode()):,} bytes):", err=to_stdout)
+    _echo_counts(content["tables"], len(content["users"]), len(content["audit_entries"]), err=to_stdout)
+
+
+@pb_cli.command("import-cycle")
+@click.argument("source", metavar="FILE|-", type=click.File("rb"))
+@click.option("--copy", "as_copy", is_flag=True,
+              help="Make a second copy of a cycle this database already holds, with new receipts and code hashes.")
+def import_cycle_command(source: IO[bytes], as_copy: bool) -> None:
+    """Restore a cycle from a file `export-cycle` wrote, as a new cycle with new ids. All or nothing."""
+    from pb.backup import import_cycle
+    from pb.errors import PBError
+
+    try:
+        data = json.loads(source.read())
+    except ValueError:
+        click.echo("The file is not a complete JSON document (was it cut short?): nothing was imported.", err=True)
+        sys.exit(1)
+    try:
+        restored = import_cycle(data, as_copy=as_copy)
+        db.session.commit()
+    except PBError as error:
+        db.session.rollback()
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    click.echo(f"Imported cycle {restored.from_cycle_id} of the backup as cycle {restored.cycle.id}, "
+               f"\"{restored.cycle.title}\":")
+    _echo_counts(restored.rows, restored.accounts_created + restored.accounts_matched, restored.audit_entries)
+    click.echo(f"Accounts: {restored.accounts_matched} matched by email, {restored.accounts_created} created without "
+               "a password (nobody can sign in to those until a password is set).")
+    if not restored.same_ballot_key:
+        click.echo("Warning: this installation's BALLOT_KEY_SECRET is not the one the backup was written under, so "
+                   "its unused voting codes will not work here (docs/backup.md).", err=True)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read: a cycle backup holds personal data."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def _echo_counts(tables: dict[str, object], accounts: int, audit_entries: int, *, err: bool = False) -> None:
+    for name, rows in tables.items():
+        count = rows if isinstance(rows, int) else len(rows)  # type: ignore[arg-type]
+        if count:
+            click.echo(f"  {name:<24} {count:>7,}", err=err)
+    click.echo(f"  {'accounts':<24} {accounts:>7,}", err=err)
+    click.echo(f"  {'audit entries':<24} {audit_entries:>7,}", err=err)

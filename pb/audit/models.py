@@ -17,6 +17,11 @@ class AuditEntry(Base):
     `seq` is unique and consecutive, so two concurrent appends can never both extend the
     same entry: one of them fails and is retried or refused. Actor ids are plain integers,
     not foreign keys, so that the log outlives the accounts it mentions.
+
+    `original` is set on an entry a cycle backup brought from another installation (or another
+    place in this one): the entry as first recorded there, with its own seq, prev_hash and hash,
+    so that it can still be checked and is exported again unchanged (pb/backup/audit.py). It is
+    not one of the hashed fields: the `cycle.imported` entry that follows holds a digest of them.
     """
 
     __tablename__ = "audit_entries"
@@ -33,3 +38,4 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    original: Mapped[dict[str, Any] | None]
