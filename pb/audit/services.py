@@ -38,12 +38,9 @@ def record(
     commit) if a concurrent append took the same place in the chain.
     """
     db = session()
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
-    last = db.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    seq, prev_hash = newest_link()
     entry = AuditEntry(
-        seq=seq,
+        seq=seq + 1,
         at=utcnow(),
         actor_id=actor.id if actor else None,
         actor_name=actor.name if actor else None,
@@ -59,6 +56,19 @@ def record(
     db.add(entry)
     db.flush()
     return entry
+
+
+def newest_link() -> tuple[int, str]:
+    """The newest entry's seq and hash ((0, GENESIS) for an empty log), to append after.
+
+    On PostgreSQL it first takes the log's lock for the rest of the transaction, so appends
+    queue rather than fail; elsewhere a concurrent append fails on `seq`'s uniqueness.
+    """
+    db = session()
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+    last = db.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
 
 
 def entry_hash(entry: AuditEntry) -> str:

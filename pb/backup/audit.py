@@ -17,10 +17,8 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
-
 from pb.audit.models import AuditEntry
-from pb.audit.services import _PG_AUDIT_LOCK, GENESIS, as_dict, entries_for_cycle, entry_hash
+from pb.audit.services import as_dict, entries_for_cycle, entry_hash, newest_link
 from pb.backup.errors import BackupError
 from pb.db import session
 
@@ -91,10 +89,7 @@ def import_entries(
     Runs in the caller's transaction, under the same lock as `pb.audit.services.record`.
     """
     db = session()
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
-    last = db.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS)
+    seq, prev_hash = newest_link()
     for item, first in zip(items, recorded, strict=True):
         seq += 1
         entry = AuditEntry(
