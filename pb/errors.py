@@ -6,11 +6,13 @@ plain-English message for the person, and an HTTP status.
 
 from __future__ import annotations
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, g, make_response, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from pb.db import db
+from pb.extensions import login_manager
 
 
 def N_(message: str) -> str:
@@ -86,6 +88,17 @@ def register_error_handlers(app: Flask) -> None:
     def handle_too_many(error: HTTPException) -> Response:
         message = _("Too many attempts. Wait a few minutes, then try again.")
         return _error_response(_("Too many attempts"), PBError(message), 429)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_error(error: OperationalError | InterfaceError) -> Response:
+        """The database cannot be reached (a restart, a failover): a 503 page that needs no database."""
+        app.logger.error("Database error on %s %s", request.method, request.path, exc_info=error)
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
+        unavailable = ServiceUnavailable()
+        response = _error_response(unavailable.name, PBError(unavailable.description or ""), 503)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Response:

@@ -1,0 +1,53 @@
+"""The load and fault benchmarks still work: a short run of each (about 45 s together), as CI runs them.
+
+Each script makes its own throwaway database and gunicorn, so the PostgreSQL pass of the suite
+(CYD_TEST_DATABASE=postgresql) would only run them again: they run in the SQLite pass, and
+bench/faults.py on PostgreSQL wherever Debian's PostgreSQL server is installed (as in CI).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.load import Stats, verdict
+from tests.conftest import ON_POSTGRES
+from tests.postgres import INITDB
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the scripts make their own databases: the SQLite pass runs them")
+
+
+def _run(script: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    return done.stdout
+
+
+def test_load_bench_runs_both_loads_on_sqlite_and_finds_every_ballot_the_voters_were_shown() -> None:
+    out = _run("load.py", "--quick", "--database", "sqlite")
+    assert "| sqlite | final-hour crowd |" in out
+    assert "| sqlite | saturation: casting |" in out
+    assert "as the voters were told" in out
+
+
+def test_fault_bench_loses_nothing_when_gunicorn_is_killed_or_postgresql_restarts() -> None:
+    # On PostgreSQL both faults; without its server (not in CI: tests/conftest.py), the app server's on SQLite.
+    database = "postgresql" if INITDB else "sqlite"
+    out = _run("faults.py", "--quick", "--database", database)
+    assert f"| {database} | app server killed (SIGKILL) and started again |" in out
+    if INITDB:
+        assert "| postgresql | PostgreSQL restarted (fast, then immediate) |" in out
+
+
+def test_a_missed_target_is_a_failure() -> None:
+    crowd = Stats("final-hour crowd", "sqlite", 1000, 0, 10.0, 50, 20.0, 300.0, 400.0)
+    casting = Stats("saturation: casting", "sqlite", 100, 0, 1.0, 20, 5.0, 9.0, 9.0)
+    bare = Stats("saturation: bare endpoint", "sqlite", 1000, 0, 1.0, 0, 1.0, 2.0, 2.0)
+    missed = verdict([crowd, casting, bare], quick=False)
+    assert [line.split(":")[0] for line in missed] == ["sqlite final-hour crowd", "sqlite saturation"]
+    assert verdict([crowd, casting, bare], quick=True) == []
