@@ -33,6 +33,10 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
     LANGUAGES = ("en", "cy")
     HSTS = False
+    # How many proxies (TLS terminator, load balancer) stand in front of the app and set
+    # X-Forwarded-For/-Proto. The rate limits count per client address, so behind a proxy the
+    # app must read it from that header; with no proxy it must not, or anyone could pick theirs.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):
@@ -59,6 +63,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
     HSTS = True
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1"))  # production runs behind a TLS proxy (docs/deployment.md)
 
     @classmethod
     def check(cls) -> None:

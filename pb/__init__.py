@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config, ProductionConfig
 
@@ -33,6 +34,9 @@ def create_app(config: str | type[Config] | None = None, **overrides: Any) -> Fl
     app.config.from_object(config)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if hops := int(app.config["PROXY_HOPS"]):
+        # The client's own address (for rate limits) and scheme, as the proxies in front saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -125,3 +125,20 @@ def test_repeated_failures_on_one_account_back_off_whatever_the_address(database
     assert locked.status_code == 429  # even the right password waits out the back-off
     assert "Too many attempts. Wait a few minutes" in locked.get_data(as_text=True)
     assert client.submit("/sign-in", {"email": "other@example.org", "password": PASSWORD}).status_code == 303
+
+
+def test_behind_a_proxy_each_resident_has_their_own_sign_in_limit(database_url) -> None:
+    """The proxy's X-Forwarded-For names the client; with no proxy configured it is ignored."""
+
+    def attempts(proxy_hops: int) -> list[int]:
+        app = create_app("test", SQLALCHEMY_ENGINES={"default": database_url}, RATELIMIT_ENABLED=True,
+                         SIGN_IN_RATE_LIMIT="2 per minute", PROXY_HOPS=proxy_hops)
+        app.test_client_class = Client
+        client = app.test_client()
+        proxy = {"REMOTE_ADDR": "10.0.0.1"}  # every request arrives from the proxy
+        return [client.submit("/sign-in", {"email": f"x{n}@example.org", "password": "nope nope nope"},
+                              environ_base=proxy, headers={"X-Forwarded-For": f"203.0.113.{n % 3}"}).status_code
+                for n in range(6)]
+
+    assert attempts(proxy_hops=1) == [422] * 6  # three residents, two attempts each: nobody is over
+    assert attempts(proxy_hops=0) == [422, 422, 429, 429, 429, 429]  # the header is not trusted: one address
