@@ -40,7 +40,8 @@ test: $(STAMP) $(CATALOGS) node_modules/.installed
 	$(BIN)/pytest -n 2
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$CI" ]; then \
 		echo "The same suite on PostgreSQL:"; \
-		CYD_TEST_DATABASE=postgresql $(BIN)/pytest -n 2 --ignore=tests/counting --ignore=tests/browser; \
+		CYD_TEST_DATABASE=postgresql $(BIN)/pytest -n 2 --ignore=tests/counting --ignore=tests/browser \
+			--ignore=tests/test_bench.py; \
 	else echo "PostgreSQL's server is not installed, so the suite ran on SQLite only (CI runs both)."; fi
 
 lint: $(STAMP)

@@ -1,8 +1,9 @@
 """The load and fault benchmarks still work: a short run of each (about 45 s together), as CI runs them.
 
 Each script makes its own throwaway database and gunicorn, so the PostgreSQL pass of the suite
-(CYD_TEST_DATABASE=postgresql) would only run them again: they run in the SQLite pass, and
-bench/faults.py on PostgreSQL wherever Debian's PostgreSQL server is installed (as in CI).
+(CYD_TEST_DATABASE=postgresql) would only run them again: `make test` leaves this file out of it.
+They run in the SQLite pass, bench/faults.py on PostgreSQL wherever Debian's PostgreSQL server
+is installed (as in CI).
 """
 
 from __future__ import annotations
@@ -11,14 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from bench.load import Stats, verdict
-from tests.conftest import ON_POSTGRES
 from tests.postgres import INITDB
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the scripts make their own databases: the SQLite pass runs them")
 
 
 def _run(script: str, *args: str) -> str:
