@@ -17,6 +17,7 @@ from pb.mandates.models import Side
 from pb.mandates.services import sign_mandate, update_mandate
 from pb.proposals.review import review_proposal
 from pb.proposals.services import ProposalFields, submit_proposal
+from pb.results.demographics import enter_population
 
 DEMO_TITLE = "Grangetown Green Spaces 2026"
 DEMO_PASSWORD = "demo-password"
@@ -26,6 +27,13 @@ DEMO_USERS = (
     ("resident@example.org", "Rhian Resident", "resident"),
     ("facilitator@example.org", "Ffion Facilitator", "facilitator"),
 )
+# The vote asks two optional questions after voting; the dashboard compares the answers with these
+# shares (in hundredths of a per cent), which are made up for the demo.
+DEMO_POPULATION = {
+    "age": {"under_16": 1900, "16_24": 1700, "25_34": 1800, "35_44": 1400, "45_54": 1100, "55_64": 900,
+            "65_74": 700, "75_over": 500},
+    "welsh": {"yes": 1100, "no": 8900},
+}
 DEMO_PROPOSALS = (
     (
         "Community orchard on Clive Street",
@@ -70,7 +78,7 @@ def seed_demo() -> bool:
     vote = cycle.stage_of_kind(StageKind.VOTE)
     assert vote is not None  # residents vote with an account, or with a code from an event or a letter
     update_mandate(vote, commissioner, purpose=vote.mandate.purpose, roles=vote.mandate.roles,
-                   boundaries={**vote.mandate.boundaries_data, "eligibility": "both"})
+                   boundaries={**vote.mandate.boundaries_data, "eligibility": "both", "demographics": ["age", "welsh"]})
     for stage in cycle.stages:
         sign_mandate(stage, commissioner, Side.COMMISSIONERS, stage.mandate.version)
         sign_mandate(stage, representative, Side.RESIDENTS, stage.mandate.version)
@@ -89,6 +97,7 @@ def seed_demo() -> bool:
         review_proposal(proposal, commissioner, eligible=True)
     close_stage(review_stage, commissioner)
     open_stage(vote_stage, commissioner)
+    enter_population(vote_stage, commissioner, DEMO_POPULATION, source="Made-up figures for the demo, not the Census")
     evening = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(17, tzinfo=UTC))
     create_event(vote_stage, commissioner, title="Voting evening at Grangetown Hub",
                  venue="Grangetown Hub, Havelock Place", starts_at=evening, ends_at=evening + timedelta(hours=3),

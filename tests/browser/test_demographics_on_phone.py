@@ -8,11 +8,13 @@ import re
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
+from sqlalchemy import delete
 
 from pb.cycles.models import StageKind
 from pb.cycles.services import list_cycles
 from pb.db import db
 from pb.demo import DEMO_PASSWORD
+from pb.results.models import PopulationFigures
 from pb.voting.demographics import SKIPPED
 from pb.voting.models import DemographicCount
 from tests.browser.conftest import axe_violations, in_app
@@ -31,10 +33,12 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('button, input:not([type=
 
 
 def _ask_questions() -> None:
-    """The demo vote's agreed mandate asks age and disability (set directly: the vote is already open)."""
+    """The demo vote's agreed mandate asks age and disability (set directly: the vote is already open),
+    with none of the demo's made-up population figures: the commissioner enters them here."""
     (cycle,) = [c for c in list_cycles() if c.title == "Grangetown Green Spaces 2026"]
     vote = cycle.stage_of_kind(StageKind.VOTE)
     assert vote is not None and vote.agreed_mandate is not None
+    db.session.execute(delete(PopulationFigures).where(PopulationFigures.stage_id == vote.id))
     vote.agreed_mandate.boundaries_data = {**vote.agreed_mandate.boundaries_data, "demographics": ["age", "disability"]}
     for question, counts in EARLIER.items():
         for answer, n in counts.items():
