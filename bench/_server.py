@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import re
 import shutil
@@ -30,7 +29,7 @@ from typing import IO
 
 from flask import Flask, Response
 
-from tests.postgres import INITDB
+from tests.postgres import INITDB, server_user
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -91,12 +90,7 @@ class Postgres:
             raise RuntimeError("PostgreSQL's server binaries are missing (Debian's postgresql package).")
         self.bindir = Path(INITDB[-1]).parent
         self.root = Path(tempfile.mkdtemp(prefix="cyd-bench-pg-"))
-        self.as_postgres: list[str] = []
-        if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as Debian's postgres user
-            shutil.chown(self.root, "postgres")
-            self.root.chmod(0o755)
-            self.as_postgres = ["runuser", "-u", "postgres", "--"]
-        self.user = "postgres" if self.as_postgres else getpass.getuser()
+        self.as_postgres, self.user = server_user(self.root)
         self.data = self.root / "data"
         # Durable, as a council's server is: fsync and synchronous_commit stay on. Enough connections
         # for every worker's pool (SQLAlchemy's default: 5, and 10 more under load).

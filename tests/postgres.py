@@ -21,18 +21,26 @@ INITDB = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 TEMPLATE = "cyd_template"
 
 
+def server_user(root: Path) -> tuple[list[str], str]:
+    """How to run PostgreSQL's programs on a cluster in `root`: the command prefix, and the user.
+
+    PostgreSQL refuses to run as root, so as root it runs as Debian's postgres user, which is
+    given `root`; otherwise as whoever runs the tests.
+    """
+    if os.geteuid() != 0:
+        return [], getpass.getuser()
+    shutil.chown(root, "postgres")
+    root.chmod(0o755)
+    return ["runuser", "-u", "postgres", "--"], "postgres"
+
+
 class Cluster:
     """initdb, start, create and drop databases, stop: each pytest worker runs one of its own."""
 
     def __init__(self) -> None:
         self.bindir = Path(INITDB[-1]).parent
         self.root = Path(tempfile.mkdtemp(prefix="cyd-pg-"))
-        self.as_postgres: list[str] = []
-        if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as Debian's postgres user
-            shutil.chown(self.root, "postgres")
-            self.root.chmod(0o755)
-            self.as_postgres = ["runuser", "-u", "postgres", "--"]
-        self.user = "postgres" if self.as_postgres else getpass.getuser()
+        self.as_postgres, self.user = server_user(self.root)
         self._run("initdb", "-D", str(self.root / "data"), "-U", self.user, "--auth=trust", "--no-sync", "-E", "UTF8")
         options = f"-k {self.root} -c listen_addresses='' -c fsync=off -c max_connections=300"
         self._run("pg_ctl", "-D", str(self.root / "data"), "-o", options, "-w", "-l", str(self.root / "log"), "start")

@@ -38,10 +38,11 @@ class UpdateForm(FlaskForm):
     )
 
 
-class PledgeForm(FlaskForm):
-    hours = IntegerField(
-        _l("Hours you will give"),
-        description=_l("Leave at 0 if you are giving materials only."),
+def _hours_field(label: object, description: object) -> IntegerField:
+    """The hours a pledge offers: a whole number from 0 (materials only) to MAX_HOURS."""
+    return IntegerField(
+        label,
+        description=description,
         default=0,
         validators=[
             Optional(),
@@ -51,6 +52,10 @@ class PledgeForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
+
+
+class PledgeForm(FlaskForm):
+    hours = _hours_field(_l("Hours you will give"), _l("Leave at 0 if you are giving materials only."))
     materials = TextAreaField(
         _l("Materials, tools or space you will give"),
         description=_l("Optional. For example: 20 bulbs, the use of a van for a day."),
@@ -68,18 +73,7 @@ class RecordPledgeForm(FlaskForm):
         validators=[InputRequired(_l("Enter the name of the person who made the pledge.")), Length(max=120)],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    hours = IntegerField(
-        _l("Hours they will give"),
-        description=_l("Leave at 0 if they are giving materials only."),
-        default=0,
-        validators=[
-            Optional(),
-            NumberRange(
-                min=0, max=MAX_HOURS, message=_l("Enter a number of hours from 0 to %(max)s.", max=f"{MAX_HOURS:,}")
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    hours = _hours_field(_l("Hours they will give"), _l("Leave at 0 if they are giving materials only."))
     materials = TextAreaField(
         _l("Materials, tools or space they will give"),
         description=_l("Optional. For example: the church hall on Tuesday evenings."),
