@@ -19,10 +19,18 @@ from pb.errors import Conflict, InvalidInput
 MIN_PASSWORD_LENGTH = 10
 
 
+# argon2id at OWASP's recommended cost (Password Storage Cheat Sheet: 19 MiB, 2 passes, 1 lane),
+# not argon2-cffi's default (64 MiB, 3 passes, 4 lanes). A final-hour crowd signs in in bursts:
+# at the default, one sign-in took ~160 ms of CPU across both cores of a small server and
+# twenty at once needed 1.3 GB; at this cost, ~20 ms and 380 MB. docs/deployment.md gives the
+# reasons. Hashes made at another cost are re-made at this one at the next sign-in.
+PASSWORD_COST = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+
+
 @cache
 def _hasher(fast: bool) -> PasswordHasher:
     # The test suite hashes hundreds of passwords; full-strength argon2 would dominate its run time.
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher(**PASSWORD_COST)
 
 
 def hasher() -> PasswordHasher:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 
 from pb.accounts.models import Role
 from pb.accounts.services import authenticate, grant, has_role, sign_up
@@ -13,6 +14,20 @@ def test_sign_up_stores_an_argon2_hash_never_the_password(app) -> None:
     assert user.password_hash.startswith("$argon2id$")
     assert "a long enough password" not in user.password_hash
     assert has_role(user, Role.RESIDENT)
+
+
+def test_full_strength_hashes_use_owasps_argon2id_cost(app) -> None:
+    app.config["PASSWORD_HASH_FAST"] = False
+    user = sign_up("owasp@example.org", "O", "a long enough password")
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_hash_made_at_another_cost_is_remade_at_sign_in(app) -> None:
+    app.config["PASSWORD_HASH_FAST"] = False
+    user = sign_up("older@example.org", "O", "a long enough password")
+    user.password_hash = PasswordHasher().hash("a long enough password")  # argon2-cffi's default: 64 MiB, t=3, p=4
+    assert authenticate("older@example.org", "a long enough password") is user
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def test_sign_up_refuses_a_short_password_and_a_taken_email(app) -> None:
