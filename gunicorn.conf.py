@@ -10,10 +10,13 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Threads overlap the time a request waits for the database; processes use the cores.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# A process a core uses the cores; two threads each overlap the time a request waits for the
+# database. More threads than that contend for each process's interpreter lock: on two cores,
+# 2 workers x 2 threads served a 200-voter crowd with a p95 of 330-420 ms, against 710 ms for
+# gunicorn's usual 2 x cores + 1 workers with 4 threads each (docs/load.md).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("THREADS", 4))
+threads = int(os.environ.get("THREADS", 2))
 timeout = 30
 graceful_timeout = 30
 keepalive = 5

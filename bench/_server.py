@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import runpy
 import shutil
 import signal
 import socket
@@ -219,6 +220,17 @@ def seed(url: str, *, accounts: int, codes: int, projects: int = 30) -> Seed:
 # --- the app server -----------------------------------------------------------------------
 
 
+def gunicorn_setting(name: str, env: dict[str, str] | None = None) -> object:
+    """One of gunicorn.conf.py's settings, read by running the file with `env` as the environment."""
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        return runpy.run_path(str(REPO / "gunicorn.conf.py"))[name]
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 class Gunicorn:
     """`gunicorn -c gunicorn.conf.py` on a free loopback port, in its own process group."""
 
@@ -243,13 +255,14 @@ class Gunicorn:
     @property
     def workers(self) -> int:
         """How many workers gunicorn.conf.py starts with this environment."""
-        import multiprocessing
-
-        return int(self.env.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+        return int(self._setting("workers"))
 
     @property
     def threads(self) -> int:
-        return int(self.env.get("THREADS", 4))
+        return int(self._setting("threads"))
+
+    def _setting(self, name: str) -> object:
+        return gunicorn_setting(name, self.env)
 
     def start(self, timeout: float = 60) -> None:
         """Start gunicorn and wait until every worker answers."""

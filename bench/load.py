@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._server import Database, Gunicorn, Seed, check_ballots, seed
+from bench._server import Database, Gunicorn, Seed, check_ballots, gunicorn_setting, seed
 from bench._voters import Bare, Casting, Credentials, Crowd, Recorder
 
 P95_TARGET_MS = 250.0
@@ -286,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         args.duration, args.voters, args.saturation = 4.0, 20, 3.0
         args.workers = args.workers or 2
     pause = (0.1, 0.4) if args.quick else (1.0, 3.0)
-    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1))
-    threads = args.threads or int(os.environ.get("THREADS", 4))
+    workers = args.workers or int(gunicorn_setting("workers"))
+    threads = args.threads or int(gunicorn_setting("threads"))
     clients = args.clients or workers * threads
     plan = Plan(args.duration, args.voters, clients, args.saturation, pause, args.workers, args.threads, args.quick)
     kinds = ["postgresql", "sqlite"] if args.database == "both" else [args.database]
