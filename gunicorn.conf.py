@@ -11,7 +11,7 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # A process a core uses the cores; two threads each overlap the time a request waits for the
-# database. More threads than that contend for each process's interpreter lock: on two cores,
+# database. More workers and threads than that only contend for the cores: on two cores,
 # 2 workers x 2 threads served a 200-voter crowd with a p95 of 330-420 ms, against 710 ms for
 # gunicorn's usual 2 x cores + 1 workers with 4 threads each (docs/load.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
