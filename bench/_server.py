@@ -255,14 +255,11 @@ class Gunicorn:
     @property
     def workers(self) -> int:
         """How many workers gunicorn.conf.py starts with this environment."""
-        return int(self._setting("workers"))
+        return int(gunicorn_setting("workers", self.env))
 
     @property
     def threads(self) -> int:
-        return int(self._setting("threads"))
-
-    def _setting(self, name: str) -> object:
-        return gunicorn_setting(name, self.env)
+        return int(gunicorn_setting("threads", self.env))
 
     def start(self, timeout: float = 60) -> None:
         """Start gunicorn and wait until every worker answers."""
