@@ -24,6 +24,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# How often a signed-in person's last-seen time is written. Writing it on every request would
+# send a new session cookie with every response, signed and compressed again; so the idle
+# timeout counts from a time up to this many seconds before the last request: it may end a
+# session that much early, never late.
+SEEN_EVERY = 60
+
 
 def register_security_headers(app: Flask) -> None:
     """No inline script or style anywhere, no framing, no referrer leaks to other sites."""
@@ -87,4 +93,5 @@ def register_session_timeouts(app: Flask) -> None:
             flash("You were signed out because the session was left for a while. Sign in again to continue.",
                   "info")
             return
-        session["seen_at"] = now
+        if now - seen >= SEEN_EVERY or "seen_at" not in session:
+            session["seen_at"] = now

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from pb.accounts.models import Role, RoleGrant, User
 from pb.db import session
@@ -85,8 +86,8 @@ def find_by_email(email: str) -> User | None:
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader."""
-    return session().get(User, int(user_id)) if user_id.isdigit() else None
+    """Flask-Login's loader. The person's roles come in the same query: most pages ask for them."""
+    return session().get(User, int(user_id), options=[joinedload(User.grants)]) if user_id.isdigit() else None
 
 
 def grant(user: User, role: Role, cycle_id: int | None = None) -> RoleGrant:

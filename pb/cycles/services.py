@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from pb.accounts.models import Role, User
 from pb.accounts.services import find_by_email, grant, people_with_role
@@ -183,8 +184,9 @@ def list_cycles() -> list[Cycle]:
 
 
 def get_cycle(cycle_id: int) -> Cycle:
-    """Raises NotFound."""
-    cycle = session().get(Cycle, cycle_id)
+    """Raises NotFound. The cycle comes with its stages and their mandates' versions in one query,
+    since nearly every page asks for them."""
+    cycle = session().get(Cycle, cycle_id, options=[joinedload(Cycle.stages).joinedload(Stage.mandates)])
     if cycle is None:
         raise NotFound("There is no cycle with that number.")
     return cycle

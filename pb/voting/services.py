@@ -15,7 +15,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -334,12 +334,25 @@ def _boundaries(stage: Stage) -> VoteBoundaries:
 
 def ballot_options(stage: Stage) -> list[Proposal]:
     """The proposals on the ballot: those the review found eligible."""
-    query = (
-        select(Proposal)
-        .where(Proposal.cycle_id == stage.cycle_id, Proposal.status == ProposalStatus.ELIGIBLE)
-        .order_by(Proposal.title, Proposal.id)
-    )
-    return list(session().scalars(query))
+    return list(session().scalars(select(Proposal).where(*_on_ballot(stage)).order_by(Proposal.title, Proposal.id)))
+
+
+class BallotLine(NamedTuple):
+    """What the meter and the checks need of a project on the ballot: far cheaper to load than a Proposal."""
+
+    id: int
+    title: str
+    cost: int
+
+
+def ballot_lines(stage: Stage) -> list[BallotLine]:
+    """The ballot's projects, in ballot_options' order, as (id, title, cost)."""
+    query = select(Proposal.id, Proposal.title, Proposal.cost).where(*_on_ballot(stage))
+    return [BallotLine(*row) for row in session().execute(query.order_by(Proposal.title, Proposal.id))]
+
+
+def _on_ballot(stage: Stage) -> tuple[Any, ...]:
+    return Proposal.cycle_id == stage.cycle_id, Proposal.status == ProposalStatus.ELIGIBLE
 
 
 def choices_from_form(ballot_format: str, form: Mapping[str, Any]) -> Choices:
@@ -394,7 +407,7 @@ def check_ballot(stage: Stage, voter: Voter | User, choices: Collection[int] | M
     if isinstance(voter, User):
         voter = account_voter(stage, voter)
     chosen = _as_choices(choices)
-    costs = {p.id: p.cost for p in ballot_options(stage)}
+    costs = {line.id: line.cost for line in ballot_lines(stage)}
     if voter.by_credential:
         require(None, Action.CAST_CODE_BALLOT, stage, choices=chosen, cost=_total(chosen, costs))
     else:

@@ -8,6 +8,7 @@ a voting code entered on this device; see docs/voting.md.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from pb.security import leave_session_alone
 from pb.voting import printing, services
 from pb.voting.forms import CodeBatchForm, CodeForm
 from pb.voting.models import CodeBatch
-from pb.voting.services import Choices, Voter
+from pb.voting.services import BallotLine, Choices, Voter
 from pb.web import done, get_or_404, render, show_on_form, wants_fragment
 
 bp = Blueprint("voting", __name__)
@@ -143,7 +144,7 @@ def choose(cycle_id: int) -> Response:
     if action == "update" and wants_fragment():
         leave_session_alone()  # the choices are kept when the form is sent; a late meter must not undo that
         return _no_store(
-            render("voting/_meter.html", cycle=cycle, meter=_meter(limits, chosen, services.ballot_options(stage)))
+            render("voting/_meter.html", cycle=cycle, meter=_meter(limits, chosen, services.ballot_lines(stage)))
         )
     _save_draft(stage, chosen)
     if action.startswith("show-") and action[5:].isdigit():  # a project's page, the choices kept
@@ -428,7 +429,7 @@ class Meter:
         return (self.most - self.points) if self.format == "cumulative" else self.limit - self.spent
 
 
-def _meter(limits: VoteBoundaries | None, chosen: Choices, options: list[Proposal]) -> Meter | None:
+def _meter(limits: VoteBoundaries | None, chosen: Choices, options: Sequence[Proposal | BallotLine]) -> Meter | None:
     if limits is None:
         return None
     costs = {p.id: p for p in options}

@@ -95,6 +95,24 @@ def test_a_session_left_alone_or_too_old_signs_out(client, resident, app) -> Non
     assert resident.name not in client.get("/").get_data(as_text=True)
 
 
+def test_the_last_seen_time_is_written_once_a_minute_not_on_every_request(client, resident) -> None:
+    import time
+
+    from pb.security import SEEN_EVERY
+
+    client.submit("/sign-in", {"email": resident.email, "password": PASSWORD})
+    client.get("/")
+    with client.session_transaction() as session:
+        seen = session["seen_at"]
+    assert "Set-Cookie" not in client.get("/").headers  # nothing changed: the browser keeps its cookie
+
+    with client.session_transaction() as session:
+        session["seen_at"] = seen - SEEN_EVERY
+    assert "Set-Cookie" in client.get("/").headers
+    with client.session_transaction() as session:
+        assert session["seen_at"] >= int(time.time()) - 1
+
+
 def test_production_refuses_to_start_without_its_secrets(monkeypatch) -> None:
     import pytest
 

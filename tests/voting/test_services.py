@@ -13,6 +13,8 @@ from pb.proposals.models import ProposalStatus
 from pb.results.services import latest_tally
 from pb.voting.services import (
     active_ballots,
+    ballot_lines,
+    ballot_options,
     cast_ballot,
     check_receipt,
     choices_from_form,
@@ -47,6 +49,15 @@ def test_the_same_submission_sent_twice_casts_once_and_gives_the_same_receipt(ba
     assert first == again
     assert active_ballots(vote_stage(cycle)) == [[a.id]]
     assert db.session.execute(text("SELECT count(*) FROM ballots")).scalar() == 1
+
+
+def test_the_ballots_lines_are_its_eligible_projects_in_the_ballots_order(ballot) -> None:
+    cycle, (a, _b, c) = ballot()
+    c.status, c.ruling_ground, c.ruling_reason = ProposalStatus.RULED_OUT, "Unlawful", "Not council land"
+    stage = vote_stage(cycle)
+    lines = ballot_lines(stage)
+    assert [(p.id, p.title, p.cost) for p in ballot_options(stage)] == [tuple(line) for line in lines]
+    assert a.id in {line.id for line in lines} and c.id not in {line.id for line in lines}
 
 
 @pytest.mark.parametrize("case", ["over_limit", "unknown", "ruled_out", "twice"])
