@@ -205,7 +205,7 @@ def confirm_ballot(cycle_id: int) -> Response:
     submission = request.form.get("submission", "")[:32]
     receipt = session.get("receipt")
     if receipt and receipt.get("cycle") == cycle.id and submission and receipt.get("submission") == submission:
-        return _to_receipt(cycle)  # already cast
+        return _to_receipt(cycle_id)  # already cast
     draft, voter = _draft(stage), _voter(stage)
     if not draft or voter is None or not submission or draft.get("submission") != submission:
         flash(_("Check your choices, then confirm your vote."), "info")
@@ -213,17 +213,18 @@ def confirm_ballot(cycle_id: int) -> Response:
     code = services.cast_ballot(stage, voter, _draft_choices(draft), submission=submission)
     db.session.commit()
     session.pop("ballot", None)
-    session["receipt"] = {"cycle": cycle.id, "code": code, "submission": submission, "channel": voter.channel}
+    # cycle_id, not cycle.id, from here on: the commit expired the cycle, and reading it would load it again.
+    session["receipt"] = {"cycle": cycle_id, "code": code, "submission": submission, "channel": voter.channel}
     if voter.channel in ("code", "kiosk"):
         session.pop("code_voter", None)  # a shared device forgets the code: to change the vote, enter it again
-    return _to_receipt(cycle)
+    return _to_receipt(cycle_id)
 
 
-def _to_receipt(cycle: Cycle) -> Response:
+def _to_receipt(cycle_id: int) -> Response:
     """The receipt page; a kiosk shows the receipt once, on its own thank-you screen."""
     if (session.get("receipt") or {}).get("channel") == "kiosk":
         return done("kiosk.thank_voter")
-    return done("voting.ballot_cast", cycle_id=cycle.id)
+    return done("voting.ballot_cast", cycle_id=cycle_id)
 
 
 @bp.get("/cycles/<int:cycle_id>/vote/done")
