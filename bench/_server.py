@@ -186,7 +186,7 @@ def seed(url: str, *, accounts: int, codes: int, projects: int = 30) -> Seed:
     from pb.cli import upgrade_database
     from pb.cycles.models import StageKind
     from pb.db import db
-    from pb.voting.services import MAX_BATCH, issue_codes
+    from pb.voting.codes import MAX_BATCH, issue_codes
     from tests.voting.helpers import open_ballot
 
     app = _offline_app(url)
@@ -394,8 +394,9 @@ def check_ballots(url: str, seed: Seed, ledger: dict[str, list[tuple[str, ...]]]
     from pb.audit.services import verify
     from pb.cycles.models import Stage
     from pb.db import db
+    from pb.voting.codes import code_voter_key
     from pb.voting.models import Ballot, BallotChoice, CodeStatus, Participation, VotingCode
-    from pb.voting.services import code_voter_key, voter_key
+    from pb.voting.services import voter_key
 
     check = Check()
     app = _offline_app(url)

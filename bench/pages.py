@@ -31,7 +31,7 @@ from pb.accounts.services import grant, sign_up
 from pb.cli import upgrade_database
 from pb.cycles.models import Cycle, StageKind
 from pb.db import db
-from pb.voting.services import issue_codes
+from pb.voting.codes import issue_codes
 from tests.voting.helpers import open_ballot
 
 LIMIT = 100 * 1024

@@ -351,7 +351,7 @@ def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type:
     from pb.events.workshops import Link, add_idea
     from pb.priorities.models import NeedKind
     from pb.priorities.services import record_need
-    from pb.voting.services import issue_codes
+    from pb.voting.codes import issue_codes
 
     cycle = make_cycle(title="Cycle B", kinds=FULL_CYCLE)
     vote = cycle.stage_of_kind(StageKind.VOTE)

@@ -61,7 +61,8 @@ from pb.proposals.models import Proposal
 from pb.proposals.review import respond_to_review, review_proposal, revise_cost
 from pb.proposals.services import ProposalFields, Upload, edit_proposal, fields_of, save_draft, submit_proposal
 from pb.results.services import Choice, record_decision
-from pb.voting.services import cast_ballot, issue_codes, redeem_code
+from pb.voting.codes import issue_codes, redeem_code
+from pb.voting.services import cast_ballot
 from tests.conftest import ON_POSTGRES
 from tests.postgres import TEMPLATE
 

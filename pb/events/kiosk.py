@@ -31,8 +31,9 @@ from pb.errors import N_, Conflict, InvalidInput, NotFound, PBError
 from pb.events.models import Event, Kiosk
 from pb.events.services import require_running, stage_of
 from pb.mandates.authority import Action
+from pb.voting.codes import redeem_code
 from pb.voting.models import Ballot
-from pb.voting.services import Voter, redeem_code
+from pb.voting.services import Voter
 
 MAX_LABEL = 60
 PIN_PATTERN = re.compile(r"[0-9]{4,8}")

@@ -25,8 +25,8 @@ from pb.errors import Conflict, InvalidInput, NotAuthorised, NotFound, PBError
 from pb.events.models import Attendee, Event, EventCodeBatch, EventFacilitator
 from pb.mandates.authority import Action, Verdict, allowed, require
 from pb.mandates.boundaries import VoteBoundaries, normalise_postcode, postcode_in_areas
+from pb.voting.codes import issue_desk_code
 from pb.voting.models import CodeBatch
-from pb.voting.services import issue_desk_code
 
 MAX_TITLE = 120
 MAX_VENUE = 200

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from pb.voting.services import MAX_BATCH
+from pb.voting.codes import MAX_BATCH
 
 
 class CodeForm(FlaskForm):

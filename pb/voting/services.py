@@ -14,7 +14,7 @@ import hmac
 import secrets
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -28,26 +28,24 @@ from pb.audit.services import record
 from pb.counting import Profile
 from pb.cycles.models import Stage
 from pb.db import session
-from pb.errors import Conflict, InvalidBallot, InvalidInput, OutsideMandate, PBError
-from pb.events.models import Event, EventCodeBatch
+from pb.errors import Conflict, InvalidBallot, OutsideMandate, PBError
 from pb.mandates.authority import Action, require
 from pb.mandates.boundaries import VoteBoundaries
 from pb.proposals.models import Proposal, ProposalStatus
-from pb.voting.models import Ballot, BallotChoice, CodeBatch, CodeLink, CodeStatus, Participation, VotingCode
+from pb.voting.models import Ballot, BallotChoice, CodeLink, CodeStatus, Participation, VotingCode
 
 # No 0/O, 1/I/L: a code read aloud or copied from paper must not be mistyped.
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 10
-CODE_LENGTH = 12  # 31**12 ≈ 2**59: guessing is hopeless, and entry is rate-limited too
-MAX_BATCH = 2000
-_RETRIES = 3
+RETRIES = 3  # tries at a write that can collide with a concurrent one (a unique key drawn at random)
 _LOCK_NAMESPACE = 0x5042  # the first key of PostgreSQL's two-key advisory locks, for ballots
 
 Choices = dict[int, int]
 """A ballot's content: project id → 1 (approval), its rank (ranked) or its points (cumulative)."""
 
 
-def _hmac(message: str) -> str:
+def keyed_hash(message: str) -> str:
+    """An HMAC under BALLOT_KEY_SECRET: the one way a voter key or a stored code is made."""
     secret = current_app.config["BALLOT_KEY_SECRET"].encode()
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
@@ -58,22 +56,12 @@ def voter_key(stage: Stage, user: User) -> str:
     An HMAC under BALLOT_KEY_SECRET: without that secret the database alone cannot link a
     ballot to a person, and keys of different votes cannot be linked to each other.
     """
-    return _hmac(f"ballot:{stage.id}:{user.id}")
-
-
-def code_voter_key(stage: Stage, code: str) -> str:
-    """The pseudonym of a code voter: an HMAC of the plain code, which the database never holds."""
-    return _hmac(f"ballot:{stage.id}:code:{normalise_code(code)}")
+    return keyed_hash(f"ballot:{stage.id}:{user.id}")
 
 
 def paper_voter_key(stage: Stage, serial: int) -> str:
     """The pseudonym of a paper ballot: its serial number, which nobody records against a person."""
-    return _hmac(f"ballot:{stage.id}:paper:{serial}")
-
-
-def code_hash(code: str) -> str:
-    """How a voting code is stored: an HMAC of it, unrelated to the voter key it gives."""
-    return _hmac(f"code:{normalise_code(code)}")
+    return keyed_hash(f"ballot:{stage.id}:paper:{serial}")
 
 
 @dataclass(frozen=True)
@@ -103,15 +91,16 @@ def account_voter(stage: Stage, user: User) -> Voter:
     return Voter(voter_key(stage, user), "online", user=user, verified_by_code=bool(linked))
 
 
-# --- receipts and codes -------------------------------------------------------------------
+# --- receipts -----------------------------------------------------------------------
 
 
-def _random_code(length: int) -> str:
+def random_code(length: int) -> str:
+    """Random characters from RECEIPT_ALPHABET, for receipts and voting codes."""
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(length))
 
 
 def new_receipt() -> str:
-    code = _random_code(RECEIPT_LENGTH)
+    code = random_code(RECEIPT_LENGTH)
     return f"{code[:5]}-{code[5:]}"
 
 
@@ -120,212 +109,11 @@ def normalise_receipt(text: str) -> str:
     return f"{code[:5]}-{code[5:]}" if len(code) == RECEIPT_LENGTH else text.strip().upper()
 
 
-def normalise_code(text: str) -> str:
-    """A code as typed ("abcd efgh-jkmn") in its stored form ("ABCDEFGHJKMN")."""
-    return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def format_code(code: str) -> str:
-    """ABCD-EFGH-JKMN: groups of four, easier to copy."""
-    code = normalise_code(code)
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def issue_codes(stage: Stage, actor: User, size: int, label: str) -> tuple[CodeBatch, list[str]]:
-    """Generate a batch of single-use voting codes; return the batch and the plain codes.
-
-    The plain codes are returned once, to be printed: only their HMACs are stored.
-    Raises NotAuthorised, StageNotOpen (closed), OutsideMandate (the mandate uses no codes)
-    or InvalidInput (a batch size out of range).
-    """
-    verdict = require(actor, Action.ISSUE_VOTING_CODES, stage)
-    if not 1 <= size <= MAX_BATCH:
-        raise InvalidInput(_("Enter a number of codes from 1 to %(most)d.", most=MAX_BATCH), field="size")
-    batch = CodeBatch(
-        stage_id=stage.id, label=label.strip()[:120] or f"{size} codes", size=size, created_by_id=actor.id
-    )
-    codes: set[str] = set()
-    while len(codes) < size:
-        codes.add(_random_code(CODE_LENGTH))
-    batch.codes = [VotingCode(stage_id=stage.id, code_hash=code_hash(code)) for code in sorted(codes)]
-    session().add(batch)
-    session().flush()
-    record(
-        "codes.issue",
-        actor=actor,
-        role=verdict.role,
-        stage=stage,
-        subject=f"batch {batch.id}",
-        detail={"size": size, "label": batch.label},
-    )
-    return batch, [format_code(code) for code in sorted(codes, key=lambda _c: secrets.randbits(32))]
-
-
-# A desk's codes take random row ids from the top half of the id range, far above the ones numbered in
-# order: a code's row then says nothing about when it was handed over, so nor about to whom.
-_DESK_CODE_IDS = (2**30, 2**31 - 1)
-
-
-def issue_desk_code(stage: Stage, actor: User, label: str, batch: CodeBatch | None = None) -> tuple[CodeBatch, str]:
-    """One single-use code for a check-in desk, added to the desk's `batch` (or a new batch of one
-    named `label`); return the batch and the code, formatted, to show once.
-
-    Only the code's HMAC is stored, under a random row id, so the batch's rows keep no order of
-    handing out. Raises NotAuthorised, StageNotOpen, OutsideMandate (the mandate uses no codes)
-    or Conflict (no free id after several tries, which does not happen in practice).
-    """
-    verdict = require(actor, Action.ISSUE_VOTING_CODES, stage)
-    db = session()
-    if batch is None:
-        batch = CodeBatch(stage_id=stage.id, label=label.strip()[:120] or "Desk", size=1, created_by_id=actor.id)
-        db.add(batch)
-        db.flush()
-    else:
-        db.execute(update(CodeBatch).where(CodeBatch.id == batch.id).values(size=CodeBatch.size + 1))
-    for _attempt in range(_RETRIES):
-        code = _random_code(CODE_LENGTH)
-        row = VotingCode(
-            id=secrets.randbelow(_DESK_CODE_IDS[1] - _DESK_CODE_IDS[0]) + _DESK_CODE_IDS[0],
-            stage_id=stage.id,
-            batch_id=batch.id,
-            code_hash=code_hash(code),
-        )
-        try:
-            with db.begin_nested():
-                db.add(row)
-                db.flush()
-            break
-        except IntegrityError:  # that id (or, astronomically rarely, that code) is taken: draw again
-            continue
-    else:
-        raise Conflict(_("The code could not be made. Try again."))
-    db.refresh(batch)
-    record("codes.issue", actor=actor, role=verdict.role, stage=stage, subject=f"batch {batch.id}",
-           detail={"size": 1, "label": batch.label})
-    return batch, format_code(code)
-
-
-def void_batch(batch: CodeBatch, actor: User) -> int:
-    """Withdraw a batch's unused codes (a lost or misprinted batch); return how many.
-
-    Raises NotAuthorised or StageNotOpen.
-    """
-    stage = session().get(Stage, batch.stage_id)
-    assert stage is not None
-    verdict = require(actor, Action.ISSUE_VOTING_CODES, stage)
-    voided = (
-        session()
-        .execute(
-            update(VotingCode)
-            .where(VotingCode.batch_id == batch.id, VotingCode.status == CodeStatus.UNUSED)
-            .values(status=CodeStatus.VOID)
-        )
-        .rowcount
-    )
-    record(
-        "codes.void",
-        actor=actor,
-        role=verdict.role,
-        stage=stage,
-        subject=f"batch {batch.id}",
-        detail={"voided": voided},
-    )
-    return voided
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    batch: CodeBatch
-    counts: dict[str, int] = field(default_factory=dict)
-    event: str | None = None  # the event whose check-in desk gives this batch's codes, one a person
-
-
-def code_batches(stage: Stage) -> list[BatchSummary]:
-    """Each batch with how many of its codes are unused, used, linked to an account or void."""
-    db = session()
-    batches = list(db.scalars(select(CodeBatch).where(CodeBatch.stage_id == stage.id).order_by(CodeBatch.id)))
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    query = (
-        select(VotingCode.batch_id, VotingCode.status, func.count())
-        .where(VotingCode.stage_id == stage.id)
-        .group_by(VotingCode.batch_id, VotingCode.status)
-    )
-    for batch_id, status, n in db.execute(query):
-        counts[batch_id][str(status)] = n
-    desk_query = (
-        select(EventCodeBatch.batch_id, Event.title)
-        .join(Event, Event.id == EventCodeBatch.event_id)
-        .where(Event.stage_id == stage.id)
-    )
-    desks = {batch_id: title for batch_id, title in db.execute(desk_query)}
-    return [BatchSummary(b, counts[b.id], desks.get(b.id)) for b in batches]
-
-
-def redeem_code(stage: Stage, text: str, user: User | None = None) -> Voter:
-    """Check a voting code and return the voter it makes.
-
-    Anonymous, or where the vote takes codes only, the code itself is the voter. A signed-in
-    person in a vote open to both accounts and codes *links* the code to their account: the
-    account votes from then on, a ballot already cast with the code moves to the account (or
-    is replaced, if the account has voted too), and the code can never be used again — so
-    nobody gets two ballots by using both channels with one code.
-    Raises StageNotOpen, OutsideMandate (no codes in this vote) or InvalidInput (wrong, void
-    or already linked code).
-    """
-    require(None, Action.CAST_CODE_BALLOT, stage)
-    db = session()
-    code = db.scalar(select(VotingCode).where(VotingCode.code_hash == code_hash(text), VotingCode.stage_id == stage.id))
-    if code is None or code.status == CodeStatus.VOID or len(normalise_code(text)) != CODE_LENGTH:
-        raise InvalidInput(_("That code is not right. Check it and try again."), field="code", clause="vote.codes")
-    if code.status == CodeStatus.LINKED:
-        raise InvalidInput(
-            _("That code has already been linked to an account. Sign in to that account to vote."),
-            field="code",
-            clause="vote.codes",
-        )
-    boundaries = _boundaries(stage)
-    key = code_voter_key(stage, text)
-    if user is None or not boundaries.accepts_accounts:
-        return Voter(key, "code", code_id=code.id)
-    return _link_code(stage, code, key, user)
-
-
-def _link_code(stage: Stage, code: VotingCode, code_key: str, user: User) -> Voter:
-    db = session()
-    account = voter_key(stage, user)
-    for key in sorted((code_key, account)):  # always in the same order: no deadlock between the two
-        _lock_voter(db, stage, key)
-    db.refresh(code)
-    if code.status == CodeStatus.LINKED:
-        raise InvalidInput(_("That code has already been linked to an account."), field="code", clause="vote.codes")
-    if db.scalar(select(exists().where(CodeLink.stage_id == stage.id, CodeLink.user_id == user.id))):
-        raise InvalidInput(
-            _("Your account is already linked to a voting code in this vote. You can vote with your account."),
-            field="code",
-            clause="vote.codes",
-        )
-    active = Ballot.stage_id == stage.id, Ballot.replaced.is_(False)
-    account_has_ballot = db.scalar(select(exists().where(*active, Ballot.voter_key == account)))
-    if account_has_ballot:
-        moved = 0
-        db.execute(update(Ballot).where(*active, Ballot.voter_key == code_key).values(replaced=True))
-    else:
-        moved = db.execute(
-            update(Ballot).where(*active, Ballot.voter_key == code_key).values(voter_key=account)
-        ).rowcount
-        if moved:
-            _record_participation(stage, user, "code")
-    code.status = CodeStatus.LINKED
-    db.add(CodeLink(stage_id=stage.id, user_id=user.id))
-    db.flush()
-    record("code.link", actor=None, stage=stage, detail={"ballot_moved": bool(moved)})
-    return Voter(account, "online", user=user, verified_by_code=True)
-
-
 # --- the ballot ---------------------------------------------------------------------------
 
 
-def _boundaries(stage: Stage) -> VoteBoundaries:
+def vote_boundaries(stage: Stage) -> VoteBoundaries:
+    """The agreed mandate's rules for the vote. Raises OutsideMandate if none is agreed."""
     mandate = stage.agreed_mandate
     if mandate is None or not isinstance(mandate.boundaries, VoteBoundaries):
         raise OutsideMandate(_("This vote's mandate has not been agreed."), clause="mandate.agreed")
@@ -463,7 +251,7 @@ def cast_ballot(
         voter = account_voter(stage, voter)
     chosen = check_ballot(stage, voter, choices)
     db = session()
-    _lock_voter(db, stage, voter.key)
+    lock_voter(db, stage, voter.key)
     if submission:
         earlier = db.scalar(
             select(Ballot.receipt).where(
@@ -475,8 +263,8 @@ def cast_ballot(
     code = db.get(VotingCode, voter.code_id, populate_existing=True) if voter.code_id else None
     if code is not None and code.status not in (CodeStatus.UNUSED, CodeStatus.USED):
         raise OutsideMandate(_("This voting code can no longer be used."), clause="vote.codes")
-    ranked = _boundaries(stage).ballot_format == "ranked"
-    for _attempt in range(_RETRIES):
+    ranked = vote_boundaries(stage).ballot_format == "ranked"
+    for _attempt in range(RETRIES):
         try:
             with db.begin_nested():
                 revised = db.execute(
@@ -506,7 +294,7 @@ def cast_ballot(
     if code is not None:
         code.status = CodeStatus.USED
     if voter.user is not None:
-        _record_participation(stage, voter.user, voter.channel)
+        record_participation(stage, voter.user, voter.channel)
     db.flush()
     # The audit log says a ballot was cast or revised in this stage: never by whom, never what.
     record("ballot.revise" if revised else "ballot.cast", actor=None, stage=stage, detail={"channel": voter.channel})
@@ -517,7 +305,7 @@ def _choice(pid: int, value: int, ranked: bool) -> BallotChoice:
     return BallotChoice(proposal_id=pid, rank=value) if ranked else BallotChoice(proposal_id=pid, points=value)
 
 
-def _lock_voter(db: Session, stage: Stage, key: str) -> None:
+def lock_voter(db: Session, stage: Stage, key: str) -> None:
     """Serialise everything one voter does in a vote, until the transaction ends.
 
     PostgreSQL: a transaction-scoped advisory lock on the voter key (READ COMMITTED alone
@@ -533,7 +321,8 @@ def _lock_voter(db: Session, stage: Stage, key: str) -> None:
         db.execute(update(Ballot).where(Ballot.stage_id == stage.id, false()).values(replaced=Ballot.replaced))
 
 
-def _record_participation(stage: Stage, voter: User, channel: str) -> None:
+def record_participation(stage: Stage, voter: User, channel: str) -> None:
+    """Note that this person has voted in the stage (for turnout), once, apart from their ballot."""
     db = session()
     already = db.scalar(select(exists().where(Participation.stage_id == stage.id, Participation.user_id == voter.id)))
     if already:

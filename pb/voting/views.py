@@ -27,6 +27,7 @@ from pb.mandates.forms import ConfirmForm
 from pb.proposals.models import Proposal
 from pb.security import leave_session_alone
 from pb.voting import printing, services
+from pb.voting.codes import code_batches, issue_codes, redeem_code, void_batch
 from pb.voting.forms import CodeBatchForm, CodeForm
 from pb.voting.models import CodeBatch
 from pb.voting.services import BallotLine, Choices, Voter
@@ -268,7 +269,7 @@ def enter_code(cycle_id: int) -> Response:
     if form.validate_on_submit():
         user = current_user if current_user.is_authenticated else None
         try:
-            voter = services.redeem_code(stage, form.code.data or "", user)
+            voter = redeem_code(stage, form.code.data or "", user)
         except PBError as error:
             if not show_on_form(form, error):
                 raise
@@ -305,7 +306,7 @@ def voting_codes(cycle_id: int) -> Response:
     form = CodeBatchForm()
     if form.validate_on_submit():
         try:
-            batch, codes = services.issue_codes(stage, current_user, form.size.data or 0, form.label.data or "")
+            batch, codes = issue_codes(stage, current_user, form.size.data or 0, form.label.data or "")
         except PBError as error:
             if not show_on_form(form, error):
                 raise
@@ -319,7 +320,7 @@ def voting_codes(cycle_id: int) -> Response:
         cycle=cycle,
         stage=stage,
         form=form,
-        batches=services.code_batches(stage),
+        batches=code_batches(stage),
         status=422 if form.errors else 200,
     )
 
@@ -334,11 +335,11 @@ def void_codes(cycle_id: int, batch_id: int) -> Response:
     batch = get_or_404(CodeBatch, batch_id)
     if batch.stage_id != stage.id:
         raise NotFound(_("There is no such batch of codes."))
-    summary = next(s for s in services.code_batches(stage) if s.batch.id == batch.id)
+    summary = next(s for s in code_batches(stage) if s.batch.id == batch.id)
     if summary.event and request.form.get("confirm") != "yes":
         require(current_user, Action.ISSUE_VOTING_CODES, stage)
         return _no_store(render("voting/void_desk.html", cycle=cycle, summary=summary))
-    voided = services.void_batch(batch, current_user)
+    voided = void_batch(batch, current_user)
     flash(_("%(count)d unused codes withdrawn.", count=voided), "success")
     return done("voting.voting_codes", cycle_id=cycle.id)
 

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from pb import create_app
 from pb.db import db
 from pb.demo import DEMO_PASSWORD, seed_demo
-from pb.voting.services import issue_codes
+from pb.voting.codes import issue_codes
 from tests.browser.conftest import _in_app_thread, axe_violations
 from tests.browser.test_vote_on_phone import SMALL_TARGETS
 

@@ -41,7 +41,7 @@ def kiosk_server(database_url: str) -> Iterator[dict[str, Any]]:
         from pb.accounts.services import find_by_email, grant
         from pb.cycles.models import StageKind
         from pb.events.services import create_event
-        from pb.voting.services import issue_codes
+        from pb.voting.codes import issue_codes
         from tests.events.conftest import ENDS, STARTS
         from tests.voting.helpers import open_ballot
 

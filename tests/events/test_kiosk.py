@@ -17,8 +17,9 @@ from pb.errors import InvalidInput, NotAuthorised, OutsideMandate, StageNotOpen
 from pb.events import kiosk as kiosks
 from pb.events.models import Kiosk
 from pb.events.services import create_event
+from pb.voting.codes import issue_codes
 from pb.voting.models import Ballot
-from pb.voting.services import cast_ballot, issue_codes
+from pb.voting.services import cast_ballot
 from tests.conftest import CSRF_PATTERN, HX, PASSWORD, Client
 from tests.events.conftest import ENDS, STARTS
 

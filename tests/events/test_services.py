@@ -10,8 +10,9 @@ from pb.errors import Conflict, InvalidInput, NotAuthorised, StageNotOpen
 from pb.events import live as live_counts
 from pb.events import services
 from pb.events.models import Attendee
+from pb.voting.codes import code_hash, normalise_code, redeem_code
 from pb.voting.models import CodeBatch, VotingCode
-from pb.voting.services import cast_ballot, code_hash, normalise_code, redeem_code
+from pb.voting.services import cast_ballot
 from tests.events.conftest import ENDS, STARTS
 
 
@@ -149,7 +150,8 @@ def test_the_vote_mandate_says_whether_running_counts_may_be_shown(app) -> None:
 
 def test_the_live_view_counts_the_events_own_kiosk_and_paper_ballots_apart(event_at_vote, commissioner,
                                                                            resident) -> None:
-    from pb.voting.services import Voter, issue_codes, paper_voter_key, turnout
+    from pb.voting.codes import issue_codes
+    from pb.voting.services import Voter, paper_voter_key, turnout
 
     cycle, proposals, event, _facilitator = event_at_vote()
     vote = cycle.stage_of_kind(StageKind.VOTE)

@@ -7,7 +7,7 @@ from sqlalchemy import MetaData, select
 from pb.accounts.models import Role
 from pb.db import db
 from pb.events.models import Attendee
-from pb.voting.services import normalise_code
+from pb.voting.codes import normalise_code
 from tests.conftest import HX, PASSWORD
 
 CODE = re.compile(r'class="checked-in__code">([A-Z0-9-]+)<')

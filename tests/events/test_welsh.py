@@ -11,7 +11,7 @@ from pb.cycles.services import close_stage
 from pb.db import db
 from pb.events import workshops
 from pb.events.paper import format_serial, key_paper_ballot
-from pb.voting.services import issue_codes
+from pb.voting.codes import issue_codes
 from tests.conftest import CSRF_PATTERN, PASSWORD, Client
 from tests.events.paper_helpers import paper_event
 

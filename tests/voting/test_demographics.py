@@ -11,8 +11,9 @@ from pb.cycles.services import close_stage
 from pb.db import db
 from pb.errors import InvalidInput, OutsideMandate, StageNotOpen
 from pb.voting import demographics
+from pb.voting.codes import code_voter_key, issue_codes, redeem_code
 from pb.voting.demographics import SKIPPED, Respondent, answer_counts, record_answers, respondent_for
-from pb.voting.services import Voter, cast_ballot, code_voter_key, issue_codes, redeem_code
+from pb.voting.services import Voter, cast_ballot
 from tests.conftest import HX, PASSWORD
 from tests.voting.conftest import vote_stage
 

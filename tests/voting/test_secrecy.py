@@ -7,7 +7,8 @@ from sqlalchemy import inspect, text
 from pb.cycles.services import close_stage
 from pb.db import db
 from pb.results.exports import render_export
-from pb.voting.services import cast_ballot, issue_codes, redeem_code
+from pb.voting.codes import issue_codes, redeem_code
+from pb.voting.services import cast_ballot
 from tests.voting.conftest import vote_stage
 
 
