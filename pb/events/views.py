@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from wtforms import SelectChoice
 from pb.cycles.models import Cycle, StageState
 from pb.cycles.services import get_cycle
 from pb.db import session
-from pb.errors import PBError
+from pb.errors import InvalidInput, PBError
 from pb.events import live, services
 from pb.events.forms import CheckInForm, EventForm, FindAttendeeForm, RegisterAttendeeForm
 from pb.events.models import Event
@@ -120,10 +121,28 @@ def check_in_attendee(cycle_id: int, event_id: int, attendee_id: int) -> Respons
     event = services.get_event(cycle, event_id)
     attendee = services.get_attendee(event, attendee_id)
     form = CheckInForm()  # CSRFProtect has checked the token; the service checks the postcode
-    checked_in = services.check_in_attendee(
-        event, attendee, current_user, postcode=form.postcode.data or None, old_enough=bool(form.old_enough.data)
-    )
+    try:
+        checked_in = services.check_in_attendee(
+            event, attendee, current_user, postcode=form.postcode.data or None, old_enough=bool(form.old_enough.data)
+        )
+    except InvalidInput as error:
+        if error.field != "postcode":
+            raise
+        session().rollback()
+        # The desk again, with the message beside this person's postcode and what was typed kept.
+        row = RowError(attendee_id, error.message, form.postcode.data or "")
+        return _desk(cycle, event, RegisterAttendeeForm(formdata=None, submission=services.new_submission()),
+                     status=422, row_error=row)
     return _checked_in(cycle, event, checked_in)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A check-in on the list refused for what was typed on its row: shown on that row."""
+
+    attendee_id: int
+    message: str
+    postcode: str
 
 
 @bp.get("/cycles/<int:cycle_id>/events/<int:event_id>/live")
@@ -155,15 +174,17 @@ def _checked_in(cycle: Cycle, event: Event, result: services.CheckIn) -> Respons
     return response
 
 
-def _desk(cycle: Cycle, event: Event, form: RegisterAttendeeForm, status: int = 200) -> Response:
-    context = {**_event_page(cycle, event), **_desk_context(cycle, event, form), "result": None, "qr": None,
-               "entry": None}
+def _desk(cycle: Cycle, event: Event, form: RegisterAttendeeForm, status: int = 200,
+          row_error: RowError | None = None) -> Response:
+    context = {**_event_page(cycle, event), **_desk_context(cycle, event, form, row_error), "result": None,
+               "qr": None, "entry": None}
     response = render("events/check_in.html", "events/_attendees.html", status=status, **context)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _desk_context(cycle: Cycle, event: Event, form: RegisterAttendeeForm) -> dict[str, object]:
+def _desk_context(cycle: Cycle, event: Event, form: RegisterAttendeeForm,
+                  row_error: RowError | None = None) -> dict[str, object]:
     find = FindAttendeeForm(request.args)
     query = (find.q.data or "") if find.validate() else ""
     conditions = services.desk_conditions(event)  # the vote mandate's postcode and age checks, if the desk makes them
@@ -174,12 +195,16 @@ def _desk_context(cycle: Cycle, event: Event, form: RegisterAttendeeForm) -> dic
         )
     if conditions and conditions.minimum_age:
         form.old_enough.label.text = _("They say they are %(age)d or over", age=conditions.minimum_age)
+    attendees = services.find_attendees(event, current_user, query)
+    if row_error and all(a.id != row_error.attendee_id for a in attendees):
+        attendees.insert(0, services.get_attendee(event, row_error.attendee_id))  # the row with the error is shown
     return {
         "codes_here": services.gives_codes(event, current_user),
         "conditions": conditions,
         "find_form": find,
         "form": form,
-        "attendees": services.find_attendees(event, current_user, query),
+        "row_error": row_error,
+        "attendees": attendees,
         "query": query,
         "can_check_in": services.may_run(event, current_user, Action.CHECK_IN_ATTENDEE),
     }

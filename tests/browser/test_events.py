@@ -46,7 +46,9 @@ def events(live_app: Flask) -> dict[str, Any]:
         representative = find_by_email("representative@example.org")
         facilitator = find_by_email(FACILITATOR)  # the demo cycle's facilitator
         demo = session().scalar(select(Cycle).where(Cycle.title == DEMO_TITLE))
-        codes, _proposals = open_ballot(commissioner, representative, title="Riverside votes", eligibility="both")
+        # The desk checks that a person lives in the vote's areas before it gives them a code.
+        codes, _proposals = open_ballot(commissioner, representative, title="Riverside votes", eligibility="both",
+                                        postcodes=["CF10", "CF11"], desk_checks_conditions=True)
         for cycle in (demo, codes):
             grant(facilitator, Role.FACILITATOR, cycle.id)
         desk = create_event(
@@ -195,7 +197,18 @@ def test_a_facilitator_checks_people_in_at_the_desk_on_a_phone(live_server: str,
     assert code not in phone.content() and phone.locator(".checked-in__code").count() == 0
     _fits_a_phone(phone)
 
-    # Someone already on the list is checked in from it.
+    # Someone already on the list is checked in from it, with the postcode the desk asks for. A
+    # postcode that cannot be one comes back beside her row, as typed, and nobody is checked in.
+    row_postcode = phone.get_by_label("Postcode – Gwen Davies")
+    row_postcode.fill("CF11 1AA FLAT 2")
+    phone.get_by_role("button", name="Check in – Gwen Davies").click()
+    expect(phone.locator(".error-summary")).to_contain_text("Enter a postcode like CF10 5AB")
+    expect(phone.get_by_label("Postcode – Gwen Davies")).to_have_value("CF11 1AA FLAT 2")
+    expect(phone.get_by_label("Postcode – Gwen Davies")).to_have_attribute("aria-invalid", "true")
+    _fits_a_phone(phone)
+    phone.get_by_role("link", name="Enter a postcode like CF10 5AB, or leave it empty.").click()
+    expect(phone.get_by_label("Postcode – Gwen Davies")).to_be_focused()
+    phone.get_by_label("Postcode – Gwen Davies").fill("cf11 1aa")
     phone.get_by_role("button", name="Check in – Gwen Davies").click()
     expect(phone.get_by_role("heading", name="Gwen Davies is checked in")).to_be_visible()
     assert CODE.match(phone.locator(".checked-in__code").inner_text().strip())
@@ -216,10 +229,12 @@ def test_the_live_view_updates_itself_after_a_ballot_is_cast(live_server: str, l
         from pb.accounts.services import find_by_email
         from pb.cycles.models import Cycle, StageKind
         from pb.db import session
+        from pb.voting.codes import issue_codes, redeem_code
         from pb.voting.services import ballot_options, cast_ballot
 
         vote = session().get(Cycle, events["codes"]).stage_of_kind(StageKind.VOTE)
-        cast_ballot(vote, find_by_email("resident@example.org"), [ballot_options(vote)[0].id])
+        _batch, (code,) = issue_codes(vote, find_by_email("commissioner@example.org"), 1, "Letters")
+        cast_ballot(vote, redeem_code(vote, code), [ballot_options(vote)[0].id])
         session().commit()
 
     in_app(live_app, cast)

@@ -79,6 +79,28 @@ def test_the_desk_page_asks_for_what_the_mandate_needs(client, event_at_vote) ->
     assert CODE.search(given.get_data(as_text=True))
 
 
+def test_an_over_long_postcode_on_a_listed_row_comes_back_beside_that_row(client, event_at_vote) -> None:
+    cycle, _proposals, event, facilitator = event_at_vote(**CHECKED)
+    listed = services.register_attendee(event, facilitator, name="Gwen", check_in=False).attendee
+    db.session.commit()
+    client.submit("/sign-in", {"email": facilitator.email, "password": PASSWORD})
+    client.csrf = None
+    base = f"/cycles/{cycle.id}/events/{event.id}"
+    typed = "CF11 1AA PLEASE"
+    for headers in ({}, {"HX-Request": "true"}):
+        refused = client.submit(f"{base}/attendees/{listed.id}/check-in", {"postcode": typed, "old_enough": "y"},
+                                headers=headers)
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and not CODE.search(page)
+        row = page[page.index(f'id="attendee-{listed.id}"'):]
+        assert f'id="postcode-{listed.id}-error"' in row and "Enter a postcode like CF10 5AB" in row
+        assert f'value="{typed}"' in row and 'aria-invalid="true"' in row  # what was typed is kept
+        if not headers:
+            assert f'href="#postcode-{listed.id}"' in page  # the error summary links to the field
+    db.session.expire_all()
+    assert listed.checked_in_at is None and listed.postcode is None and _codes() == 0  # nothing half-written
+
+
 def test_someone_checked_in_without_a_code_is_given_one_once_the_desk_has_what_it_needs(client, event_at_vote) -> None:
     cycle, _proposals, event, facilitator = event_at_vote(**CHECKED)
     forgot = services.register_attendee(event, facilitator, name="Iolo", postcode="CF11 1AA")  # the age box
