@@ -49,6 +49,22 @@ def test_authenticate_gives_one_message_for_unknown_email_and_wrong_password(app
     assert wrong.value.message == unknown.value.message
 
 
+def test_an_unknown_email_costs_one_password_check_like_a_known_one(app, monkeypatch) -> None:
+    sign_up("e@example.org", "E", "a long enough password")
+    with pytest.raises(InvalidInput):
+        authenticate("first@example.org", "x")  # the stand-in hash for unknown addresses is made once
+    calls: list[str] = []
+    for name in ("hash", "verify"):
+        real = getattr(PasswordHasher, name)
+        monkeypatch.setattr(PasswordHasher, name,
+                            lambda self, *args, _real=real, _name=name: calls.append(_name) or _real(self, *args))
+    for email in ("nobody@example.org", "e@example.org", "someone@example.org"):
+        calls.clear()
+        with pytest.raises(InvalidInput):
+            authenticate(email, "not the password")
+        assert calls == ["verify"], email  # one argon2 check, no hash made: the same time either way
+
+
 def test_a_cycle_role_holds_only_in_that_cycle(app, make_cycle) -> None:
     cycle = make_cycle()
     other = make_cycle(title="Another")
