@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from pb.accounts.models import Role
@@ -179,11 +180,11 @@ PERMISSIONS: dict[Action, Permission] = {
 }
 
 _ROLE_WORDS = {
-    Role.COMMISSIONER: "the cycle's commissioners",
-    Role.REPRESENTATIVE: "the cycle's resident representatives",
-    Role.RESIDENT: "residents who are signed in",
-    Role.FACILITATOR: "the cycle's facilitators",
-    Role.ADMIN: "administrators",
+    Role.COMMISSIONER: _l("the cycle's commissioners"),
+    Role.REPRESENTATIVE: _l("the cycle's resident representatives"),
+    Role.RESIDENT: _l("residents who are signed in"),
+    Role.FACILITATOR: _l("the cycle's facilitators"),
+    Role.ADMIN: _l("administrators"),
 }
 # Who a `who_may_…` setting of a mandate lets act (see boundaries.COMMENTERS).
 _ALLOWED_BY_SETTING = {
@@ -246,8 +247,8 @@ def require(
     """
     permission = PERMISSIONS[action]
     if stage.kind not in permission.kinds:
-        kinds = " or ".join(sorted(k.value for k in permission.kinds))
-        raise StageNotOpen(f"This can only be done in the {kinds} stage.", clause="stage.kind")
+        kinds = _listed([stage_name(k).lower() for k in sorted(permission.kinds, key=lambda k: k.value)], "or")
+        raise StageNotOpen(_("This can only be done in the %(stages)s stage.", stages=kinds), clause="stage.kind")
     roles = permission.roles
     if action == Action.SIGN_MANDATE:
         roles = (Role.COMMISSIONER,) if side == Side.COMMISSIONERS else (Role.REPRESENTATIVE,)
@@ -292,31 +293,41 @@ def _first_role(user: User | None, roles: tuple[Role, ...], cycle: Cycle | None)
         if has_role(user, role, cycle.id if cycle else None):
             return role
     if user is None or not getattr(user, "is_authenticated", False):
-        raise NotAuthorised("Sign in to do this.", clause="roles.signed_in")
-    who = " and ".join(_ROLE_WORDS[r] for r in roles)
-    raise NotAuthorised(f"Only {who} can do this.", clause=f"roles.{roles[0].value}")
+        raise NotAuthorised(_("Sign in to do this."), clause="roles.signed_in")
+    who = _listed([str(_ROLE_WORDS[r]) for r in roles], "and")
+    raise NotAuthorised(_("Only %(who)s can do this.", who=who), clause=f"roles.{roles[0].value}")
+
+
+def _listed(words: list[str], joiner: str) -> str:
+    """The words joined with "or" (or "and") in the reader's language: "a or b or c"."""
+    listed = words[0]
+    for word in words[1:]:
+        listed = (_("%(first)s or %(second)s", first=listed, second=word) if joiner == "or"
+                  else _("%(first)s and %(second)s", first=listed, second=word))
+    return listed
 
 
 def _require_state(action: Action, stage: Stage, permission: Permission) -> None:
     if stage.state in permission.states:
         return
-    kind = stage.kind.value
+    kind = stage_name(stage.kind).lower()
     if action == Action.OPEN_STAGE and stage.state == StageState.DRAFT:
         raise MandateNotAgreed(
-            "This stage cannot open until its mandate is signed by a commissioner and the resident representatives.",
+            _("This stage cannot open until its mandate is signed by a commissioner and the resident representatives."),
             clause="mandate.agreed",
         )
     if action == Action.EDIT_MANDATE and stage.state == StageState.OPEN:
         raise OutsideMandate(
-            f"The {kind} stage is open: its mandate changes only by an amendment both sides sign.",
+            _("The %(stage)s stage is open: its mandate changes only by an amendment both sides sign.", stage=kind),
             clause="mandate.amendment",
         )
     if action in (Action.EDIT_MANDATE, Action.AMEND_MANDATE, Action.SIGN_MANDATE, Action.DISCUSS_MANDATE):
-        raise OutsideMandate(f"The {kind} stage has closed: its mandate can no longer change.", clause="mandate.locked")
+        raise OutsideMandate(_("The %(stage)s stage has closed: its mandate can no longer change.", stage=kind),
+                             clause="mandate.locked")
     if action == Action.OPEN_STAGE:
-        raise StageNotOpen(f"The {kind} stage has already opened.", clause="stage.state")
+        raise StageNotOpen(_("The %(stage)s stage has already opened.", stage=kind), clause="stage.state")
     if action == Action.START_NEXT_CYCLE:
-        raise StageNotOpen("Start the next cycle once every stage of this one has closed.", clause="cycle.finished")
+        raise StageNotOpen(_("Start the next cycle once every stage of this one has closed."), clause="cycle.finished")
     # Shown on pages in either language (the event's kiosk and paper panels): the stage named in the reader's.
     raise StageNotOpen(
         _("The %(stage)s stage is not open.", stage=stage_name(stage.kind).lower()), clause="stage.state"
@@ -326,7 +337,7 @@ def _require_state(action: Action, stage: Stage, permission: Permission) -> None
 def _agreed(stage: Stage) -> Mandate:
     mandate = stage.agreed_mandate
     if mandate is None:
-        raise MandateNotAgreed("This stage's mandate has not been agreed.", clause="mandate.agreed")
+        raise MandateNotAgreed(_("This stage's mandate has not been agreed."), clause="mandate.agreed")
     return mandate
 
 
@@ -334,7 +345,8 @@ def _require_earlier_stages_closed(stage: Stage) -> None:
     earlier = [s for s in stage.cycle.stages if s.position < stage.position and s.state != StageState.CLOSED]
     if earlier:
         raise StageNotOpen(
-            f"Close the {earlier[0].kind.value} stage before opening this one.", clause="cycle.stage_order"
+            _("Close the %(stage)s stage before opening this one.", stage=stage_name(earlier[0].kind).lower()),
+            clause="cycle.stage_order",
         )
 
 
@@ -345,7 +357,7 @@ def _require_cost_cap(stage: Stage, cost: int | None, verdict: Verdict) -> Verdi
     cap = min(boundaries.max_cost or cycle_budget, cycle_budget)
     if cost is not None and cost > cap:
         raise OutsideMandate(
-            "The cost is more than the mandate allows for one proposal.", clause="proposals.max_cost", field="cost"
+            _("The cost is more than the mandate allows for one proposal."), clause="proposals.max_cost", field="cost"
         )
     return verdict
 
@@ -354,7 +366,7 @@ def _require_ground(boundaries: object, ground: str) -> Verdict:
     assert isinstance(boundaries, ReviewBoundaries)
     if ground not in boundaries.rule_out_grounds:
         raise OutsideMandate(
-            "The mandate does not allow ruling a proposal out on that ground.",
+            _("The mandate does not allow ruling a proposal out on that ground."),
             clause="review.rule_out_grounds",
             field="ground",
         )
@@ -365,7 +377,7 @@ def _require_cost_revision(boundaries: object, cost: int | None, new_cost: int |
     assert isinstance(boundaries, ReviewBoundaries)
     if not boundaries.may_revise_costs:
         raise OutsideMandate(
-            "The mandate does not let commissioners change a proposal's cost.",
+            _("The mandate does not let commissioners change a proposal's cost."),
             clause="review.may_revise_costs",
             field="new_cost",
         )
@@ -376,7 +388,8 @@ def _require_cost_revision(boundaries: object, cost: int | None, new_cost: int |
         and abs(new_cost - cost) * 100 > boundaries.max_cost_change_percent * cost
     ):
         raise OutsideMandate(
-            f"The mandate lets commissioners change a cost by at most {boundaries.max_cost_change_percent}%.",
+            _("The mandate lets commissioners change a cost by at most %(percent)d%%.",
+              percent=boundaries.max_cost_change_percent),
             clause="review.max_cost_change_percent",
             field="new_cost",
         )
@@ -525,11 +538,12 @@ def _require_override(boundaries: object, ground: str | None) -> Verdict:
     assert isinstance(boundaries, DecisionBoundaries)
     if boundaries.override_by == "nobody":
         raise OutsideMandate(
-            "The vote binds the council and the mandate allows no override.", clause="decision.override_by"
+            _("The vote binds the council and the mandate allows no override."), clause="decision.override_by"
         )
     if ground not in boundaries.override_grounds:
         raise OutsideMandate(
-            "The mandate does not allow an override on that ground.", clause="decision.override_grounds", field="ground"
+            _("The mandate does not allow an override on that ground."), clause="decision.override_grounds",
+            field="ground",
         )
     return Verdict("decision.override_by", Role.COMMISSIONER.value)
 
@@ -538,12 +552,12 @@ def _require_author(
     user: User | None, action: Action, stage: Stage, author_id: int | None, verdict: Verdict
 ) -> Verdict:
     if user is None or getattr(user, "id", None) != author_id:
-        raise NotAuthorised("Only the person who made the proposal can do this.", clause="roles.author")
+        raise NotAuthorised(_("Only the person who made the proposal can do this."), clause="roles.author")
     if action == Action.RESPOND_TO_REVIEW:
         boundaries = _agreed(stage).boundaries
         assert isinstance(boundaries, ReviewBoundaries)
         if not boundaries.proposers_may_respond:
-            raise OutsideMandate("The review mandate does not let proposers respond to the review.",
+            raise OutsideMandate(_("The review mandate does not let proposers respond to the review."),
                                  clause="review.proposers_may_respond")
         return Verdict("review.proposers_may_respond", Role.RESIDENT.value)
     return Verdict("roles.author", Role.RESIDENT.value)
@@ -557,10 +571,10 @@ def _require_setting(user: User | None, action: Action, stage: Stage, ground: st
         assert isinstance(boundaries, DeliberationBoundaries)
         moderator = _MODERATOR_ROLES[boundaries.moderators]
         if moderator not in held:
-            raise OutsideMandate(f"The mandate gives moderation to: {MODERATORS[boundaries.moderators]}.",
+            raise OutsideMandate(_("The mandate gives moderation to: %(who)s.", who=MODERATORS[boundaries.moderators]),
                                  clause="deliberation.moderators")
         if ground is not None and ground not in boundaries.moderation_grounds:
-            raise OutsideMandate("The mandate does not allow hiding a comment on that ground.",
+            raise OutsideMandate(_("The mandate does not allow hiding a comment on that ground."),
                                  clause="deliberation.moderation_grounds", field="ground")
         return Verdict("deliberation.moderators", moderator.value)
     if isinstance(boundaries, PrioritiesBoundaries):
@@ -573,7 +587,8 @@ def _require_setting(user: User | None, action: Action, stage: Stage, ground: st
     candidates = (Role.COMMISSIONER, Role.REPRESENTATIVE, Role.RESIDENT)
     role = next((r for r in candidates if r in held and r in allowed_roles), None)
     if role is None:
-        raise OutsideMandate(f"The mandate lets these people take part here: {COMMENTERS[setting]}.", clause=clause)
+        raise OutsideMandate(_("The mandate lets these people take part here: %(who)s.", who=COMMENTERS[setting]),
+                             clause=clause)
     return Verdict(clause, role.value)
 
 
@@ -581,7 +596,7 @@ def _require_pledging(boundaries: object, verdict: Verdict) -> Verdict:
     assert isinstance(boundaries, DeliveryBoundaries)
     if not boundaries.residents_may_pledge:
         raise OutsideMandate(
-            "The delivery mandate does not ask residents to pledge time or materials.",
+            _("The delivery mandate does not ask residents to pledge time or materials."),
             clause="delivery.residents_may_pledge",
         )
     return Verdict("delivery.residents_may_pledge", verdict.role)
@@ -589,5 +604,5 @@ def _require_pledging(boundaries: object, verdict: Verdict) -> Verdict:
 
 def _require_cycle_finished(stage: Stage, verdict: Verdict) -> Verdict:
     if any(s.state != StageState.CLOSED for s in stage.cycle.stages):
-        raise StageNotOpen("Start the next cycle once every stage of this one has closed.", clause="cycle.finished")
+        raise StageNotOpen(_("Start the next cycle once every stage of this one has closed."), clause="cycle.finished")
     return verdict

@@ -72,3 +72,25 @@ def test_actions_belong_to_their_stage(open_vote, resident) -> None:
     with pytest.raises(StageNotOpen) as refused:
         require(resident, Action.CAST_BALLOT, cycle.stage_of_kind(StageKind.PROPOSALS), choices=[])
     assert refused.value.clause == "stage.kind"
+
+
+def test_the_gates_refusals_read_in_the_readers_language(app, make_cycle, agree, representative,
+                                                         commissioner) -> None:
+    from flask_babel import force_locale
+
+    cycle = make_cycle()
+    proposals = agree(cycle.stage_of_kind(StageKind.PROPOSALS))
+    review = agree(cycle.stage_of_kind(StageKind.REVIEW))
+    refusals: dict[str, list[str]] = {"en": [], "cy": []}
+    for lang, seen in refusals.items():
+        with app.test_request_context(), force_locale(lang):
+            for user, action, stage in ((None, Action.OPEN_STAGE, proposals),
+                                        (representative, Action.OPEN_STAGE, proposals),
+                                        (commissioner, Action.OPEN_STAGE, review)):
+                with pytest.raises((NotAuthorised, StageNotOpen)) as refused:
+                    require(user, action, stage)
+                seen.append(refused.value.message)
+    assert refusals["en"] == ["Sign in to do this.", "Only the cycle's commissioners can do this.",
+                              "Close the proposals stage before opening this one."]
+    assert refusals["cy"] == ["Mewngofnodwch i wneud hyn.", "Dim ond comisiynwyr y cylch all wneud hyn.",
+                              "Caewch y cam cynigion cyn agor yr un hwn."]
