@@ -35,7 +35,11 @@ def _hasher(fast: bool) -> PasswordHasher:
 
 
 def hasher() -> PasswordHasher:
-    return _hasher(bool(current_app.config.get("PASSWORD_HASH_FAST")))
+    return _hasher(_fast_hashes())
+
+
+def _fast_hashes() -> bool:
+    return bool(current_app.config.get("PASSWORD_HASH_FAST"))
 
 
 def normalise_email(email: str) -> str:
@@ -75,7 +79,7 @@ def authenticate(email: str, password: str) -> User:
     Raises InvalidInput with one message for an unknown email or a wrong password.
     """
     user = find_by_email(email)
-    stored = user.password_hash if user else _dummy_hash(bool(current_app.config.get("PASSWORD_HASH_FAST")))
+    stored = user.password_hash if user else _dummy_hash(_fast_hashes())
     try:
         hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
