@@ -17,8 +17,9 @@ from pb.events.models import Attendee, Event, EventCodeBatch
 from pb.mandates.boundaries import VoteBoundaries
 from pb.proposals.models import Proposal
 from pb.results.exports import turnout_by_channel
+from pb.voting.counts import active_ballot_choices
 from pb.voting.models import Ballot, CodeBatch, CodeStatus, VotingCode
-from pb.voting.services import active_ballot_choices, ballot_options
+from pb.voting.services import ballot_options
 
 
 @dataclass(frozen=True)

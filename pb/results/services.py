@@ -24,7 +24,7 @@ from pb.mandates.boundaries import DecisionBoundaries, VoteBoundaries
 from pb.proposals.models import Proposal, ProposalStatus
 from pb.results.models import ProjectDecision, TallyRun
 from pb.templating import money
-from pb.voting.services import counting_profile
+from pb.voting.counts import counting_profile
 
 # The counting engine's STATUSES, as whole sentences a resident reads in their own language.
 STATUS_SENTENCES = {

@@ -18,7 +18,7 @@ from pb.db import db
 from pb.events import paper, paper_checks
 from pb.events.services import create_event
 from pb.results.services import result_rows
-from pb.voting.services import active_ballots, turnout
+from pb.voting.counts import active_ballots, turnout
 from tests.conftest import CSRF_PATTERN, PASSWORD, Client
 from tests.events.conftest import ENDS, STARTS
 from tests.voting.helpers import open_ballot

@@ -33,8 +33,9 @@ from pb.events.paper_checks import reconciliation, record_paper_count, resolve_p
 from pb.events.services import create_event
 from pb.results.exports import turnout_by_channel
 from pb.results.models import TallyRun
+from pb.voting.counts import active_ballot_choices, turnout
 from pb.voting.models import Ballot
-from pb.voting.services import active_ballot_choices, cast_ballot, turnout
+from pb.voting.services import cast_ballot
 from tests.conftest import PASSWORD
 from tests.events.conftest import ENDS, STARTS
 from tests.events.paper_helpers import paper_event

@@ -14,7 +14,7 @@ from pb.events.models import PaperBallot, PaperStatus
 from pb.events.paper import format_serial, key_paper_ballot
 from pb.events.paper_checks import record_paper_count
 from pb.events.services import create_event
-from pb.voting.services import active_ballot_choices
+from pb.voting.counts import active_ballot_choices
 from tests.conftest import HX, PASSWORD
 from tests.events.conftest import ENDS, STARTS
 from tests.events.paper_helpers import paper_event

@@ -151,7 +151,8 @@ def test_the_vote_mandate_says_whether_running_counts_may_be_shown(app) -> None:
 def test_the_live_view_counts_the_events_own_kiosk_and_paper_ballots_apart(event_at_vote, commissioner,
                                                                            resident) -> None:
     from pb.voting.codes import issue_codes
-    from pb.voting.services import Voter, paper_voter_key, turnout
+    from pb.voting.counts import turnout
+    from pb.voting.services import Voter, paper_voter_key
 
     cycle, proposals, event, _facilitator = event_at_vote()
     vote = cycle.stage_of_kind(StageKind.VOTE)

@@ -19,8 +19,8 @@ from pb.audit.models import AuditEntry
 from pb.db import db
 from pb.voting import services
 from pb.voting.codes import issue_codes
+from pb.voting.counts import active_ballots
 from pb.voting.models import Ballot
-from pb.voting.services import active_ballots
 from tests.conftest import HX, PASSWORD
 from tests.voting.conftest import vote_stage
 

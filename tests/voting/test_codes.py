@@ -9,8 +9,9 @@ from pb.accounts.models import Role
 from pb.db import db
 from pb.errors import InvalidInput, NotAuthorised, OutsideMandate
 from pb.voting.codes import issue_codes, redeem_code, void_batch
+from pb.voting.counts import active_ballots, turnout
 from pb.voting.models import CodeStatus, VotingCode
-from pb.voting.services import RECEIPT_ALPHABET, active_ballots, cast_ballot, check_receipt, current_choices, turnout
+from pb.voting.services import RECEIPT_ALPHABET, cast_ballot, check_receipt, current_choices
 from tests.voting.conftest import vote_stage
 
 

@@ -11,15 +11,14 @@ from pb.errors import InvalidBallot, InvalidInput, OutsideMandate, StageNotOpen
 from pb.mandates.boundaries import VoteBoundaries
 from pb.proposals.models import ProposalStatus
 from pb.results.services import latest_tally
+from pb.voting.counts import active_ballots, turnout
 from pb.voting.services import (
-    active_ballots,
     ballot_lines,
     ballot_options,
     cast_ballot,
     check_receipt,
     choices_from_form,
     current_choices,
-    turnout,
 )
 from tests.voting.conftest import vote_stage
 

@@ -9,7 +9,7 @@ from pb import create_app
 from pb.cycles.services import close_stage
 from pb.db import db
 from pb.voting.codes import issue_codes
-from pb.voting.services import active_ballots
+from pb.voting.counts import active_ballots
 from tests.conftest import HX, PASSWORD, Client
 from tests.voting.conftest import vote_stage
 
