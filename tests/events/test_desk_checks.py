@@ -10,10 +10,18 @@ from pb.db import db
 from pb.events import services
 from pb.mandates.boundaries import VoteBoundaries
 from pb.voting.models import VotingCode
-from tests.conftest import PASSWORD
+from tests.conftest import HX, PASSWORD
 
 CODE = re.compile(r'class="checked-in__code">([A-Z0-9-]+)<')
 CHECKED = {"postcodes": ["CF11", "CF10 5"], "minimum_age": 16, "desk_checks_conditions": True}
+
+
+def _at_the_desk(client, cycle, event, facilitator) -> str:  # type: ignore[no-untyped-def]
+    """Commit what the test made, sign the facilitator in, and return the event's address."""
+    db.session.commit()
+    client.submit("/sign-in", {"email": facilitator.email, "password": PASSWORD})
+    client.csrf = None
+    return f"/cycles/{cycle.id}/events/{event.id}"
 
 
 def _codes() -> int:
@@ -64,10 +72,7 @@ def test_the_clause_is_shown_in_plain_words_on_who_decides_what(app) -> None:
 def test_the_desk_page_asks_for_what_the_mandate_needs(client, event_at_vote) -> None:
     cycle, _proposals, event, facilitator = event_at_vote(**CHECKED)
     listed = services.register_attendee(event, facilitator, name="Gethin", check_in=False).attendee
-    db.session.commit()
-    client.submit("/sign-in", {"email": facilitator.email, "password": PASSWORD})
-    client.csrf = None
-    base = f"/cycles/{cycle.id}/events/{event.id}"
+    base = _at_the_desk(client, cycle, event, facilitator)
     desk = client.get(f"{base}/check-in").get_data(as_text=True)
     assert "this vote is for people who live in CF11, CF10 5" in desk
     assert "They say they are 16 or over" in desk and f'id="postcode-{listed.id}"' in desk
@@ -82,12 +87,9 @@ def test_the_desk_page_asks_for_what_the_mandate_needs(client, event_at_vote) ->
 def test_an_over_long_postcode_on_a_listed_row_comes_back_beside_that_row(client, event_at_vote) -> None:
     cycle, _proposals, event, facilitator = event_at_vote(**CHECKED)
     listed = services.register_attendee(event, facilitator, name="Gwen", check_in=False).attendee
-    db.session.commit()
-    client.submit("/sign-in", {"email": facilitator.email, "password": PASSWORD})
-    client.csrf = None
-    base = f"/cycles/{cycle.id}/events/{event.id}"
+    base = _at_the_desk(client, cycle, event, facilitator)
     typed = "CF11 1AA PLEASE"
-    for headers in ({}, {"HX-Request": "true"}):
+    for headers in ({}, HX):
         refused = client.submit(f"{base}/attendees/{listed.id}/check-in", {"postcode": typed, "old_enough": "y"},
                                 headers=headers)
         page = refused.get_data(as_text=True)
@@ -105,10 +107,7 @@ def test_someone_checked_in_without_a_code_is_given_one_once_the_desk_has_what_i
     cycle, _proposals, event, facilitator = event_at_vote(**CHECKED)
     forgot = services.register_attendee(event, facilitator, name="Iolo", postcode="CF11 1AA")  # the age box
     assert forgot.code is None and forgot.attendee.checked_in_at is not None
-    db.session.commit()
-    client.submit("/sign-in", {"email": facilitator.email, "password": PASSWORD})
-    client.csrf = None
-    base = f"/cycles/{cycle.id}/events/{event.id}"
+    base = _at_the_desk(client, cycle, event, facilitator)
     assert "Give a voting code" in client.get(f"{base}/check-in").get_data(as_text=True)
     given = client.submit(f"{base}/attendees/{forgot.attendee.id}/check-in", {"old_enough": "y"})
     assert CODE.search(given.get_data(as_text=True)) and _codes() == 1
