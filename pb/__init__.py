@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config, ProductionConfig
@@ -68,8 +69,14 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to continue."
+    login_manager.localize_callback = _sign_in_to_continue
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+
+
+def _sign_in_to_continue(_message: str) -> str:
+    """Flask-Login's message, in the reader's language (flashed when a page needs an account)."""
+    return gettext("Sign in to continue.")
 
 
 def _select_locale() -> str | None:

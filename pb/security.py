@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, flash, g, session
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -90,8 +91,7 @@ def register_session_timeouts(app: Flask) -> None:
         if now - seen > idle or now - started > absolute:
             logout_user()
             session.clear()
-            flash("You were signed out because the session was left for a while. Sign in again to continue.",
-                  "info")
+            flash(_("You were signed out because the session was left for a while. Sign in again to continue."), "info")
             return
         if now - seen >= SEEN_EVERY or "seen_at" not in session:
             session["seen_at"] = now

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import Response, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from pb.db import Base, session
@@ -58,7 +59,7 @@ def get_or_404(model: type[M], ident: Any) -> M:
     """Load one row by primary key, or raise NotFound."""
     row = session().get(model, ident)
     if row is None:
-        raise NotFound(f"There is no {model.__name__.lower()} with that number.")
+        raise NotFound(_("There is nothing with that number. It may have been removed."))
     return row
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage
 from pb.db import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, VOTE_FORM
 
 
 def _welsh(client, url):  # type: ignore[no-untyped-def]
@@ -130,3 +132,41 @@ def test_who_took_part_reads_in_welsh(client, commissioner, representative, resi
         assert welsh in page, url
         for words in english:
             assert words not in page, (url, words)
+
+
+def test_the_mandate_editor_and_its_refusals_read_in_welsh(client, make_cycle, commissioner):  # type: ignore[no-untyped-def]
+    """Both sides write the mandate together, so the editor is in Welsh for a Welsh-speaking commissioner too."""
+    cycle = make_cycle()
+    _sign_in(client, commissioner)
+    editor = f"/cycles/{cycle.id}/stages/vote/mandate/edit"
+    response, page = _welsh(client, editor)
+    assert response.status_code == 200
+    for welsh in ("Newid mandad y cam pleidlais", "Ffiniau awdurdod", "Math o bapur pleidleisio", ">Ie<", "Cadw'r"):
+        assert welsh in page, welsh
+    for english in ("Boundaries of authority", "Ballot format", "Is the vote binding", ">Yes<", "Save the mandate"):
+        assert english not in page, english
+    for headers in ({}, {"HX-Request": "true"}):
+        refused = client.submit(editor, {**VOTE_FORM, "min_choices": "4", "max_choices": "2"}, headers=headers)
+        assert refused.status_code == 422
+        text = refused.get_data(as_text=True)
+        assert "o leiaf y nifer lleiaf" in text and "at least the fewest" not in text
+    no_purpose = client.submit(editor, {**VOTE_FORM, "purpose": " "}).get_data(as_text=True)
+    assert "Rhowch ddiben y cam hwn." in no_purpose and "Enter the purpose" not in no_purpose
+    assert client.submit(editor, VOTE_FORM).status_code == 303
+    shown = html.unescape(client.get(f"/cycles/{cycle.id}/stages/vote/mandate").get_data(as_text=True))
+    assert "Mae angen i'r ddwy ochr lofnodi'r fersiwn hon" in shown
+
+
+def test_signing_in_and_out_reads_in_welsh(client, resident):  # type: ignore[no-untyped-def]
+    _welsh(client, "/sign-in")
+    asked = client.get("/cycles/new")
+    assert asked.status_code == 302
+    page = client.get(asked.headers["Location"]).get_data(as_text=True)
+    assert "Mewngofnodwch i barhau." in page and "Sign in to continue." not in page
+    wrong = client.submit("/sign-in", {"email": resident.email, "password": "not the password"})
+    assert wrong.status_code == 422
+    assert "Rhowch gyfeiriad e-bost a chyfrinair cywir." in wrong.get_data(as_text=True)
+    _sign_in(client, resident)
+    signed_out = client.submit("/sign-out")
+    page = client.get(signed_out.headers["Location"]).get_data(as_text=True)
+    assert "Rydych chi wedi allgofnodi." in page and "You have signed out." not in page

@@ -53,9 +53,11 @@ def sign_up(email: str, name: str, password: str) -> User:
     """
     email = normalise_email(email)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Your password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+        raise InvalidInput(
+            _("Your password must be at least %(num)d characters.", num=MIN_PASSWORD_LENGTH), field="password"
+        )
     if find_by_email(email) is not None:
-        raise Conflict("An account with that email address already exists. Sign in instead.", field="email")
+        raise Conflict(_("An account with that email address already exists. Sign in instead."), field="email")
     user = User(email=email, name=name.strip(), password_hash=hasher().hash(password))
     user.grants.append(RoleGrant(role=Role.RESIDENT))
     session().add(user)
@@ -85,7 +87,7 @@ def authenticate(email: str, password: str) -> User:
     except (VerificationError, InvalidHashError):
         user = None
     if user is None:
-        raise InvalidInput("Enter a correct email address and password.", field="email")
+        raise InvalidInput(_("Enter a correct email address and password."), field="email")
     if hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hasher().hash(password)
     return user

@@ -61,7 +61,7 @@ def sign_up() -> Response:
                 raise
         else:
             _start_session(user)
-            flash("Your account has been created.", "success")
+            flash(_("Your account has been created."), "success")
             return _redirect_next()
     return render("accounts/sign_up.html", form=form, status=422 if form.errors else 200)
 
@@ -72,7 +72,7 @@ def sign_out() -> Response:
     """Sign out and forget the session."""
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
+    flash(_("You have signed out."), "success")
     return redirect(url_for("cycles.list_cycles"), code=303)
 
 

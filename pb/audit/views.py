@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pb.audit import services
@@ -18,7 +19,7 @@ bp = Blueprint("audit", __name__)
 def _authorised_cycle(cycle_id: int) -> Cycle:
     cycle = get_cycle(cycle_id)
     if not (is_commissioner(current_user, cycle) or is_representative(current_user, cycle)):
-        raise NotAuthorised("Only the cycle's commissioners and resident representatives can read its audit log.")
+        raise NotAuthorised(_("Only the cycle's commissioners and resident representatives can read its audit log."))
     return cycle
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +17,7 @@ from pb.errors import InvalidInput, NotFound
 from pb.mandates.authority import Action, require, require_cycle_action
 from pb.mandates.services import create_first_version
 from pb.results.services import run_tally
+from pb.templating import stage_name
 
 # A sensible order: when both stages are in a cycle, the first must come before the second.
 MUST_PRECEDE: tuple[tuple[StageKind, StageKind], ...] = (
@@ -39,20 +41,30 @@ NEEDS: dict[StageKind, StageKind] = {
 }
 
 
+def _name(kind: StageKind) -> str:
+    return stage_name(kind).lower()
+
+
 def check_stage_order(kinds: Sequence[StageKind]) -> None:
     """Raise InvalidInput unless `kinds` is a sensible order of distinct stages."""
     if not kinds:
-        raise InvalidInput("Choose at least one stage.", field="kinds")
+        raise InvalidInput(_("Choose at least one stage."), field="kinds")
     if len(set(kinds)) != len(kinds):
-        raise InvalidInput("Give each stage its own place in the order.", field="kinds")
+        raise InvalidInput(_("Give each stage its own place in the order."), field="kinds")
     for kind in kinds:
         needed = NEEDS.get(kind)
         if needed and needed not in kinds:
-            raise InvalidInput(f"A {kind.value} stage needs a {needed.value} stage before it.", field="kinds")
+            raise InvalidInput(
+                _("A %(stage)s stage needs a %(needed)s stage before it.", stage=_name(kind), needed=_name(needed)),
+                field="kinds",
+            )
     place = {kind: n for n, kind in enumerate(kinds)}
     for first, then in MUST_PRECEDE:
         if first in place and then in place and place[first] > place[then]:
-            raise InvalidInput(f"The {first.value} stage must come before the {then.value} stage.", field="kinds")
+            raise InvalidInput(
+                _("The %(first)s stage must come before the %(then)s stage.", first=_name(first), then=_name(then)),
+                field="kinds",
+            )
 
 
 def create_cycle(
@@ -74,16 +86,16 @@ def create_cycle(
     """
     verdict = require_cycle_action(actor, Action.CREATE_CYCLE)
     if not title.strip():
-        raise InvalidInput("Enter a title.", field="title")
+        raise InvalidInput(_("Enter a title."), field="title")
     if budget <= 0:
-        raise InvalidInput("The budget must be more than zero.", field="budget")
+        raise InvalidInput(_("The budget must be more than zero."), field="budget")
     if required_representatives < 1:
         raise InvalidInput(
-            "At least one resident representative must sign each mandate.", field="required_representatives"
+            _("At least one resident representative must sign each mandate."), field="required_representatives"
         )
     check_stage_order(kinds)
     if len(set(areas)) != len(areas) or any(len(a) > 120 for a in areas):
-        raise InvalidInput("Name each neighbourhood once, in 120 characters or fewer.", field="areas")
+        raise InvalidInput(_("Name each neighbourhood once, in 120 characters or fewer."), field="areas")
 
     cycle = Cycle(
         title=title.strip(),
@@ -121,7 +133,7 @@ def appoint_representative(cycle: Cycle, actor: User, email: str) -> User:
     verdict = require_cycle_action(actor, Action.APPOINT_REPRESENTATIVE, cycle)
     person = find_by_email(email)
     if person is None:
-        raise InvalidInput("There is no account with that email address. Ask them to sign up first.", field="email")
+        raise InvalidInput(_("There is no account with that email address. Ask them to sign up first."), field="email")
     grant(person, Role.REPRESENTATIVE, cycle.id)
     record(
         "cycle.appoint_representative",
@@ -188,7 +200,7 @@ def get_cycle(cycle_id: int) -> Cycle:
     since nearly every page asks for them."""
     cycle = session().get(Cycle, cycle_id, options=[joinedload(Cycle.stages).joinedload(Stage.mandates)])
     if cycle is None:
-        raise NotFound("There is no cycle with that number.")
+        raise NotFound(_("There is no cycle with that number."))
     return cycle
 
 
@@ -196,5 +208,5 @@ def get_stage(cycle: Cycle, kind: str) -> Stage:
     """The cycle's stage of this kind. Raises NotFound."""
     stage = next((s for s in cycle.stages if s.kind.value == kind), None)
     if stage is None:
-        raise NotFound("This cycle has no such stage.")
+        raise NotFound(_("This cycle has no such stage."))
     return stage

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import Field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -24,31 +26,35 @@ from pb.cycles.models import StageKind
 from pb.forms import MoneyField
 from pb.mandates.boundaries import BOUNDARIES_BY_KIND, Boundaries
 
-YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+# Welsh answers a mandate's yes-or-no questions with the neutral "Ie" and "Na".
+YES_NO = [
+    SelectChoice("yes", pgettext("a mandate question", "Yes")),
+    SelectChoice("no", pgettext("a mandate question", "No")),
+]
 
 
 class MandateForm(FlaskForm):
     """Purpose, roles and timing; `for_kind()` adds the boundary fields of one stage kind."""
 
     purpose = TextAreaField(
-        "Purpose",
-        description="What this stage is for, in plain words.",
-        validators=[DataRequired("Enter the purpose of this stage.")],
+        _l("Purpose"),
+        description=_l("What this stage is for, in plain words."),
+        validators=[DataRequired(_l("Enter the purpose of this stage."))],
     )
     roles = TextAreaField(
-        "Roles",
-        description="Who takes part and what each does. One role a line.",
-        validators=[DataRequired("Enter who takes part and what each does.")],
+        _l("Roles"),
+        description=_l("Who takes part and what each does. One role a line."),
+        validators=[DataRequired(_l("Enter who takes part and what each does."))],
     )
     closes_on = DateField(
-        "The stage is planned to close on",
-        description="Optional. For example, 27 3 2027.",
+        _l("The stage is planned to close on"),
+        description=_l("Optional. For example, 27 3 2027."),
         validators=[Optional()],
         render_kw={"autocomplete": "off"},
     )
     amendment_reason = TextAreaField(
-        "Why this amendment is needed",
-        description="Residents will see this reason beside the amendment.",
+        _l("Why this amendment is needed"),
+        description=_l("Residents will see this reason beside the amendment."),
         validators=[Length(max=2000)],
     )
 
@@ -108,15 +114,15 @@ def _field_for(spec: Field[Any]) -> FormField:
             description=hint,
             render_kw={"inputmode": "numeric"},
             validators=[
-                InputRequired("Enter a number."),
-                NumberRange(min=0, max=1000, message="Enter a number from 0 to 1000."),
+                InputRequired(_l("Enter a number.")),
+                NumberRange(min=0, max=1000, message=_l("Enter a number from 0 to 1000.")),
             ],
         )
     if kind == "bool":
-        return RadioField(label, description=hint, choices=YES_NO, validators=[InputRequired("Choose yes or no.")])
+        return RadioField(label, description=hint, choices=YES_NO, validators=[InputRequired(_l("Choose yes or no."))])
     if kind == "choice":
         choices = [SelectChoice(value, text) for value, text in meta["choices"].items()]
-        return RadioField(label, description=hint, choices=choices, validators=[InputRequired("Choose an option.")])
+        return RadioField(label, description=hint, choices=choices, validators=[InputRequired(_l("Choose an option."))])
     if kind == "multi":  # GOV.UK checkboxes; the boundaries' validation refuses anything not offered
         return SelectMultipleField(
             label,
@@ -135,13 +141,16 @@ class SignForm(FlaskForm):
 
 class CommentForm(FlaskForm):
     body = TextAreaField(
-        "Add to the discussion",
-        validators=[DataRequired("Write your comment."), Length(max=4000, message="Keep it under 4000 characters.")],
+        _l("Add to the discussion"),
+        validators=[
+            DataRequired(_l("Write your comment.")),
+            Length(max=4000, message=_l("Keep it under 4000 characters.")),
+        ],
     )
 
 
 class TemplateForm(FlaskForm):
-    template = SelectField("Start from a template", validators=[DataRequired("Choose a template.")])
+    template = SelectField(_l("Start from a template"), validators=[DataRequired(_l("Choose a template."))])
 
 
 class ConfirmForm(FlaskForm):

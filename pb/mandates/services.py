@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from pb.accounts.models import User
 from pb.audit.services import record
 from pb.cycles.models import Stage, StageState
@@ -56,13 +58,13 @@ def update_mandate(
     amending = stage.state == StageState.OPEN
     verdict = require(actor, Action.AMEND_MANDATE if amending else Action.EDIT_MANDATE, stage)
     if not purpose.strip():
-        raise InvalidInput("Enter the purpose of this stage.", field="purpose")
+        raise InvalidInput(_("Enter the purpose of this stage."), field="purpose")
     if not roles.strip():
-        raise InvalidInput("Enter who takes part and what each does.", field="roles")
+        raise InvalidInput(_("Enter who takes part and what each does."), field="roles")
     typed = boundaries_for(stage.kind, boundaries)
     typed.validate(minimum_representatives=stage.cycle.required_representatives)
     if closes_at is not None and closes_at <= utcnow():
-        raise InvalidInput("The closing date must be in the future.", field="closes_on")
+        raise InvalidInput(_("The closing date must be in the future."), field="closes_on")
     if amending:
         _check_amendment(stage, typed, closes_at, reason)
 
@@ -91,20 +93,22 @@ def update_mandate(
 
 def _check_amendment(stage: Stage, typed: Any, closes_at: datetime | None, reason: str | None) -> None:
     if not reason or not reason.strip():
-        raise InvalidInput("Explain, in public, why this amendment is needed.", field="amendment_reason")
+        raise InvalidInput(_("Explain, in public, why this amendment is needed."), field="amendment_reason")
     agreed = stage.agreed_mandate
     assert agreed is not None  # an open stage always has one
     locked = typed.locked_changes(agreed.boundaries)
     if locked:
         raise OutsideMandate(
-            "While the stage is open its rules cannot change: only its wording, accepted risks and a later "
-            "closing date can be amended.",
+            _(
+                "While the stage is open its rules cannot change: only its wording, accepted risks and a later "
+                "closing date can be amended."
+            ),
             clause=f"{stage.kind.value}.{locked[0]}",
             field=locked[0],
         )
     if agreed.closes_at and (closes_at is None or closes_at < agreed.closes_at):
         raise OutsideMandate(
-            "An amendment can extend the closing date, never bring it forward.",
+            _("An amendment can extend the closing date, never bring it forward."),
             clause="mandate.closes_at",
             field="closes_on",
         )
@@ -117,7 +121,7 @@ def apply_template(stage: Stage, actor: User, name: str) -> Mandate:
     """
     template = TEMPLATES.get(name)
     if template is None or stage.kind not in template.stages:
-        raise InvalidInput("Choose a template that has this kind of stage.", field="template")
+        raise InvalidInput(_("Choose a template that has this kind of stage."), field="template")
     start = initial_mandate(stage.cycle, stage.kind, name)
     return update_mandate(
         stage,
@@ -140,11 +144,11 @@ def sign_mandate(stage: Stage, actor: User, side: Side, version: int) -> Signatu
     verdict = require(actor, Action.SIGN_MANDATE, stage, side=side)
     mandate = stage.mandate
     if mandate.version != version:
-        raise Conflict("The mandate changed while you were reading it. Read the new version, then sign.")
+        raise Conflict(_("The mandate changed while you were reading it. Read the new version, then sign."))
     if mandate.is_agreed:
-        raise Conflict("This version is already agreed.")
+        raise Conflict(_("This version is already agreed."))
     if any(s.user_id == actor.id for s in mandate.signatures):
-        raise Conflict("You have already signed this version.")
+        raise Conflict(_("You have already signed this version."))
     signature = Signature(user_id=actor.id, side=side, name=actor.name)
     mandate.signatures.append(signature)
     session().flush()
@@ -186,9 +190,9 @@ def discuss_mandate(stage: Stage, actor: User, body: str) -> MandateComment:
     verdict = require(actor, Action.DISCUSS_MANDATE, stage)
     body = body.strip()
     if not body:
-        raise InvalidInput("Write your comment.", field="body")
+        raise InvalidInput(_("Write your comment."), field="body")
     if len(body) > MAX_COMMENT:
-        raise InvalidInput(f"Keep your comment under {MAX_COMMENT} characters.", field="body")
+        raise InvalidInput(_("Keep your comment under %(num)d characters.", num=MAX_COMMENT), field="body")
     comment = MandateComment(author_id=actor.id, author_name=actor.name, role=verdict.role, body=body)
     stage.mandate.comments.append(comment)
     session().flush()

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, flash
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -66,7 +67,7 @@ def edit_mandate(cycle_id: int, kind: str) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            flash("Saved. Both sides need to sign this version before it applies.", "success")
+            flash(_("Saved. Both sides need to sign this version before it applies."), "success")
             return done("mandates.show_mandate", cycle_id=cycle_id, kind=kind)
     template_form = _template_form(stage)
     return render(
@@ -87,9 +88,9 @@ def apply_template(cycle_id: int, kind: str) -> Response:
     stage = _stage(cycle_id, kind)
     form = _template_form(stage)
     if not form.validate_on_submit():
-        raise InvalidInput("Choose a template.")
+        raise InvalidInput(_("Choose a template."))
     services.apply_template(stage, current_user, form.template.data or "")
-    flash("The mandate now starts from the template. Adapt it, then both sides sign.", "success")
+    flash(_("The mandate now starts from the template. Adapt it, then both sides sign."), "success")
     return done("mandates.edit_mandate", cycle_id=cycle_id, kind=kind)
 
 
@@ -101,9 +102,9 @@ def sign_mandate(cycle_id: int, kind: str) -> Response:
     form = SignForm()
     version = form.version.data or ""
     if not form.validate_on_submit() or form.side.data not in set(Side) or not version.isdigit():
-        raise InvalidInput("The signature form was incomplete. Go back and try again.")
+        raise InvalidInput(_("The signature form was incomplete. Go back and try again."))
     services.sign_mandate(stage, current_user, Side(form.side.data), int(version))
-    flash("You have signed the mandate.", "success")
+    flash(_("You have signed the mandate."), "success")
     return done("mandates.show_mandate", cycle_id=cycle_id, kind=kind)
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import func, select
@@ -323,7 +324,9 @@ def render_export(cycle: Cycle, fmt: str) -> bytes:
     """
     writers = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json, "pb": to_pb, "pdf": to_report_pdf}
     if fmt not in writers:
-        raise NotFound(f"There is no export in the format “{fmt}”. Choose csv, xlsx, json, pb or pdf.")
+        raise NotFound(
+            _("There is no export in the format “%(format)s”. Choose csv, xlsx, json, pb or pdf.", format=fmt)
+        )
     with force_locale("en"):
         return writers[fmt](cycle)
 

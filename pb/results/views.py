@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, make_response, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pb.cycles.services import get_cycle
@@ -95,7 +96,7 @@ def record_decision(cycle_id: int) -> Response:
             db.session.rollback()
             error = caught
         else:
-            flash("The decision has been recorded and published.", "success")
+            flash(_("The decision has been recorded and published."), "success")
             return done("results.show_results", cycle_id=cycle.id)
     return render(
         "results/decision.html",

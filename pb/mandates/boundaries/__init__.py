@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from flask_babel import gettext as _
+
 from pb.cycles.models import StageKind
 from pb.errors import InvalidInput
 from pb.mandates.boundaries.base import (
@@ -94,4 +96,4 @@ def boundaries_for(kind: StageKind, data: dict[str, Any] | None = None) -> Bound
     try:
         return cls(**{k: v for k, v in (data or {}).items() if k in known})
     except TypeError as error:
-        raise InvalidInput(f"These boundaries do not fit a {kind.value} stage.") from error
+        raise InvalidInput(_("These boundaries do not fit this stage.")) from error

@@ -77,14 +77,14 @@ class Boundaries:
     representatives_required: int = spec(
         1,
         input="int",
-        label="How many resident representatives must sign this mandate",
-        hint="At least the number the cycle requires.",
+        label=_l("How many resident representatives must sign this mandate"),
+        hint=_l("At least the number the cycle requires."),
     )
     risks: str = spec(
         "",
         input="text",
-        label="Risks both sides accept, and how they are handled",
-        hint="Optional. For example: a project may cost more than estimated; the council meets the first 10%.",
+        label=_l("Risks both sides accept, and how they are handled"),
+        hint=_l("Optional. For example: a project may cost more than estimated; the council meets the first 10%."),
         locked_while_open=False,
     )
 
@@ -102,8 +102,11 @@ class Boundaries:
         """Raise InvalidInput (naming the field) when a value is out of range."""
         if self.representatives_required < minimum_representatives:
             raise InvalidInput(
-                f"At least {minimum_representatives} resident representative"
-                f"{'s' if minimum_representatives != 1 else ''} must sign, as the cycle requires.",
+                ngettext(
+                    "At least %(num)d resident representative must sign, as the cycle requires.",
+                    "At least %(num)d resident representatives must sign, as the cycle requires.",
+                    minimum_representatives,
+                ),
                 field="representatives_required",
             )
         for f in fields(self):
@@ -113,9 +116,13 @@ class Boundaries:
                 continue
             if f.metadata.get("input") == "multi":  # checkboxes: any of the options, each once
                 if not isinstance(value, list) or any(v not in choices for v in value) or len(set(value)) != len(value):
-                    raise InvalidInput(f"Choose from the options for “{f.metadata['label']}”.", field=f.name)
+                    raise InvalidInput(
+                        _("Choose from the options for “%(question)s”.", question=f.metadata["label"]), field=f.name
+                    )
             elif not isinstance(value, str) or value not in choices:
-                raise InvalidInput(f"Choose one of the options for “{f.metadata['label']}”.", field=f.name)
+                raise InvalidInput(
+                    _("Choose one of the options for “%(question)s”.", question=f.metadata["label"]), field=f.name
+                )
 
     def clauses(self, money: Money) -> list[tuple[str, str]]:
         """(clause, plain-English sentence) pairs for the "who decides what" page."""
@@ -148,4 +155,4 @@ class Boundaries:
 def _check_lines(lines: list[str], name: str) -> None:
     cleaned = [line.strip() for line in lines]
     if not all(cleaned) or len(set(cleaned)) != len(cleaned):
-        raise InvalidInput("Write each ground once, one a line.", field=name)
+        raise InvalidInput(_("Write each ground once, one a line."), field=name)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from pb.cycles.models import StageKind
 from pb.errors import InvalidInput
@@ -26,9 +27,9 @@ from pb.mandates.boundaries.base import (
 class PrioritiesBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.PRIORITIES
     who_may_contribute: str = spec(
-        "residents", input="choice", label="Who may record needs and assets", choices=COMMENTERS
+        "residents", input="choice", label=_l("Who may record needs and assets"), choices=COMMENTERS
     )
-    moderators: str = spec("commissioners", input="choice", label="Who moderates", choices=MODERATORS)
+    moderators: str = spec("commissioners", input="choice", label=_l("Who moderates"), choices=MODERATORS)
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         return [
@@ -46,14 +47,14 @@ class ProposalsBoundaries(Boundaries):
     max_cost: int | None = spec(
         None,
         input="money",
-        label="Most a single proposal may cost, in pounds",
-        hint="Leave empty for no cap below the cycle's budget.",
+        label=_l("Most a single proposal may cost, in pounds"),
+        hint=_l("Leave empty for no cap below the cycle's budget."),
     )
 
     def validate(self, minimum_representatives: int = 1) -> None:
         super().validate(minimum_representatives)
         if self.max_cost is not None and self.max_cost <= 0:
-            raise InvalidInput("The cost cap must be more than zero, or left empty.", field="max_cost")
+            raise InvalidInput(_("The cost cap must be more than zero, or left empty."), field="max_cost")
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         cap = (
@@ -70,13 +71,13 @@ class ProposalsBoundaries(Boundaries):
 class DeliberationBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.DELIBERATION
     who_may_comment: str = spec(
-        "residents", input="choice", label="Who may comment and ask questions", choices=COMMENTERS
+        "residents", input="choice", label=_l("Who may comment and ask questions"), choices=COMMENTERS
     )
-    moderators: str = spec("commissioners", input="choice", label="Who moderates comments", choices=MODERATORS)
+    moderators: str = spec("commissioners", input="choice", label=_l("Who moderates comments"), choices=MODERATORS)
     moderation_grounds: list[str] = spec(
         input="lines",
-        label="Grounds on which a comment may be hidden",
-        hint="One ground a line.",
+        label=_l("Grounds on which a comment may be hidden"),
+        hint=_l("One ground a line."),
         factory=lambda: ["Abusive or discriminatory", "Personal information about someone", "Spam or advertising"],
     )
 
@@ -104,23 +105,23 @@ class ReviewBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.REVIEW
     rule_out_grounds: list[str] = spec(
         input="lines",
-        label="Grounds on which commissioners may rule a proposal out",
-        hint="One ground a line. Leave empty to allow none.",
+        label=_l("Grounds on which commissioners may rule a proposal out"),
+        hint=_l("One ground a line. Leave empty to allow none."),
         factory=lambda: list(DEFAULT_RULE_OUT_GROUNDS),
     )
-    may_revise_costs: bool = spec(False, input="bool", label="May commissioners revise a proposal's cost?")
+    may_revise_costs: bool = spec(False, input="bool", label=_l("May commissioners revise a proposal's cost?"))
     proposers_may_respond: bool = spec(
-        True, input="bool", label="May a proposer respond to the review, and revise their proposal once?"
+        True, input="bool", label=_l("May a proposer respond to the review, and revise their proposal once?")
     )
     max_cost_change_percent: int = spec(
-        20, input="int", label="By how much, at most, in per cent of the proposer's estimate"
+        20, input="int", label=_l("By how much, at most, in per cent of the proposer's estimate")
     )
 
     def validate(self, minimum_representatives: int = 1) -> None:
         super().validate(minimum_representatives)
         _check_lines(self.rule_out_grounds, "rule_out_grounds")
         if not 0 <= self.max_cost_change_percent <= 1000:
-            raise InvalidInput("Enter a percentage from 0 to 1000.", field="max_cost_change_percent")
+            raise InvalidInput(_("Enter a percentage from 0 to 1000."), field="max_cost_change_percent")
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         if self.rule_out_grounds:
@@ -154,12 +155,12 @@ class ReviewBoundaries(Boundaries):
 class DecisionBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.DECISION
     override_by: str = spec(
-        "nobody", input="choice", label="Who may override the result of a binding vote", choices=OVERRIDERS
+        "nobody", input="choice", label=_l("Who may override the result of a binding vote"), choices=OVERRIDERS
     )
     override_grounds: list[str] = spec(
         input="lines",
-        label="Grounds on which a result may be overridden",
-        hint="One ground a line. Every override is published with its ground and reason.",
+        label=_l("Grounds on which a result may be overridden"),
+        hint=_l("One ground a line. Every override is published with its ground and reason."),
         factory=lambda: list(DEFAULT_OVERRIDE_GROUNDS),
     )
 
@@ -167,7 +168,7 @@ class DecisionBoundaries(Boundaries):
         super().validate(minimum_representatives)
         _check_lines(self.override_grounds, "override_grounds")
         if self.override_by != "nobody" and not self.override_grounds:
-            raise InvalidInput("List the grounds on which a result may be overridden.", field="override_grounds")
+            raise InvalidInput(_("List the grounds on which a result may be overridden."), field="override_grounds")
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
         if self.override_by == "nobody":
@@ -192,7 +193,7 @@ class DecisionBoundaries(Boundaries):
 class DeliveryBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.DELIVERY
     residents_may_pledge: bool = spec(
-        True, input="bool", label="May residents pledge time, materials or space to funded projects?"
+        True, input="bool", label=_l("May residents pledge time, materials or space to funded projects?")
     )
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:
@@ -211,7 +212,7 @@ class DeliveryBoundaries(Boundaries):
 class AssessmentBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.ASSESSMENT
     who_may_rate: str = spec(
-        "residents", input="choice", label="Who may rate and comment on what was delivered", choices=COMMENTERS
+        "residents", input="choice", label=_l("Who may rate and comment on what was delivered"), choices=COMMENTERS
     )
 
     def _own_clauses(self, money: Money) -> list[tuple[str, str]]:

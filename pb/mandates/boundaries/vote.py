@@ -43,55 +43,63 @@ COUNTING_RULES = {
 @dataclass(frozen=True)
 class VoteBoundaries(Boundaries):
     kind: ClassVar[StageKind] = StageKind.VOTE
-    binding: bool = spec(True, input="bool", label="Is the vote binding on the council?")
-    budget: int = spec(0, input="money", label="Budget residents allocate, in pounds")
-    ballot_format: str = spec("approval", input="choice", label="Ballot format", choices=BALLOT_FORMATS)
-    min_choices: int = spec(1, input="int", label="Fewest projects a voter must choose (or rank)")
+    binding: bool = spec(True, input="bool", label=_l("Is the vote binding on the council?"))
+    budget: int = spec(0, input="money", label=_l("Budget residents allocate, in pounds"))
+    ballot_format: str = spec("approval", input="choice", label=_l("Ballot format"), choices=BALLOT_FORMATS)
+    min_choices: int = spec(1, input="int", label=_l("Fewest projects a voter must choose (or rank)"))
     max_choices: int = spec(
-        3, input="int", label="Most projects a voter may choose (or rank)", hint="Not used by cumulative ballots."
+        3,
+        input="int",
+        label=_l("Most projects a voter may choose (or rank)"),
+        hint=_l("Not used by cumulative ballots."),
     )
     cost_limit: int | None = spec(
         None,
         input="money",
-        label="Cost-limited ballots: most the chosen projects may cost in total, in pounds",
-        hint="Leave empty to use the budget residents allocate.",
+        label=_l("Cost-limited ballots: most the chosen projects may cost in total, in pounds"),
+        hint=_l("Leave empty to use the budget residents allocate."),
     )
-    points: int = spec(10, input="int", label="Cumulative ballots: points each voter shares out")
+    points: int = spec(10, input="int", label=_l("Cumulative ballots: points each voter shares out"))
     max_points_per_project: int = spec(
-        0, input="int", label="Cumulative ballots: most points a voter may give one project", hint="0 for no limit."
+        0,
+        input="int",
+        label=_l("Cumulative ballots: most points a voter may give one project"),
+        hint=_l("0 for no limit."),
     )
     counting_rule: str = spec(
         "greedy",
         input="choice",
-        label="Counting rule",
-        hint="Phragmén counts only approval ballots; ranked ballots are counted most votes first.",
+        label=_l("Counting rule"),
+        hint=_l("Phragmén counts only approval ballots; ranked ballots are counted most votes first."),
         choices=COUNTING_RULES,
     )
-    eligibility: str = spec("accounts", input="choice", label="Who may vote", choices=ELIGIBILITY)
+    eligibility: str = spec("accounts", input="choice", label=_l("Who may vote"), choices=ELIGIBILITY)
     postcodes: list[str] = spec(
         input="lines",
-        label="Account holders must live in these postcode areas",
-        hint="One a line, like CF11 or CF10 5. Leave empty for anywhere. Voting codes are not checked.",
+        label=_l("Account holders must live in these postcode areas"),
+        hint=_l("One a line, like CF11 or CF10 5. Leave empty for anywhere. Voting codes are not checked."),
         factory=list,
     )
     minimum_age: int = spec(
-        0, input="int", label="Account holders must be at least this age", hint="0 for no minimum age."
+        0, input="int", label=_l("Account holders must be at least this age"), hint=_l("0 for no minimum age.")
     )
     desk_checks_conditions: bool = spec(
         False,
         input="bool",
-        label="At events, must people meet the postcode and age conditions to be given a voting code?",
-        hint="If yes, the check-in desk asks for a postcode in the areas above and whether they are old enough.",
+        label=_l("At events, must people meet the postcode and age conditions to be given a voting code?"),
+        hint=_l("If yes, the check-in desk asks for a postcode in the areas above and whether they are old enough."),
     )
     show_running_counts: bool = spec(
-        False, input="bool", label="May running counts be shown during voting?", locked_while_open=True
+        False, input="bool", label=_l("May running counts be shown during voting?"), locked_while_open=True
     )
     # Locked while open: answers gathered under two sets of questions could not be compared.
     demographics: list[str] = spec(
         input="multi",
-        label="After voting, which optional questions about themselves may voters answer?",
-        hint="For the dashboard's comparison with the area's population. Voters can skip them; "
-        "answers are only ever counted, never kept beside a vote or a name. Tick none to ask nothing.",
+        label=_l("After voting, which optional questions about themselves may voters answer?"),
+        hint=_l(
+            "For the dashboard's comparison with the area's population. Voters can skip them; "
+            "answers are only ever counted, never kept beside a vote or a name. Tick none to ask nothing."
+        ),
         choices=QUESTION_CHOICES,
         factory=list,
     )
@@ -105,32 +113,35 @@ class VoteBoundaries(Boundaries):
     def validate(self, minimum_representatives: int = 1) -> None:
         super().validate(minimum_representatives)
         if self.budget <= 0:
-            raise InvalidInput("The budget residents allocate must be more than zero.", field="budget")
+            raise InvalidInput(_("The budget residents allocate must be more than zero."), field="budget")
         if self.min_choices < 0:
-            raise InvalidInput("The fewest projects a voter chooses cannot be below zero.", field="min_choices")
+            raise InvalidInput(_("The fewest projects a voter chooses cannot be below zero."), field="min_choices")
         if self.max_choices < max(1, self.min_choices):
             raise InvalidInput(
-                "The most projects a voter may choose must be at least 1 and at least the fewest.", field="max_choices"
+                _("The most projects a voter may choose must be at least 1 and at least the fewest."),
+                field="max_choices",
             )
         if self.cost_limit is not None and self.cost_limit <= 0:
-            raise InvalidInput("The cost limit must be more than zero, or left empty.", field="cost_limit")
+            raise InvalidInput(_("The cost limit must be more than zero, or left empty."), field="cost_limit")
         if self.points < 1:
-            raise InvalidInput("Give each voter at least 1 point to share out.", field="points")
+            raise InvalidInput(_("Give each voter at least 1 point to share out."), field="points")
         if not 0 <= self.max_points_per_project <= self.points:
             raise InvalidInput(
-                "The most points for one project must be from 0 to the points each voter has.",
+                _("The most points for one project must be from 0 to the points each voter has."),
                 field="max_points_per_project",
             )
         if self.counting_rule not in RULES_FOR_FORMAT[self.ballot_format]:
             raise InvalidInput(
-                f"{COUNTING_RULES[self.counting_rule]} cannot count a {self.ballot_format} ballot. "
-                "Choose another counting rule or ballot format.",
+                _(
+                    "%(rule)s cannot count this ballot format. Choose another counting rule or ballot format.",
+                    rule=COUNTING_RULES[self.counting_rule],
+                ),
                 field="counting_rule",
             )
         if not all(POSTCODE_AREA.match(normalise_postcode(area)) for area in self.postcodes):
-            raise InvalidInput("Write each postcode area like CF11 or CF10 5, one a line.", field="postcodes")
+            raise InvalidInput(_("Write each postcode area like CF11 or CF10 5, one a line."), field="postcodes")
         if not 0 <= self.minimum_age <= 120:
-            raise InvalidInput("Enter an age from 0 to 120.", field="minimum_age")
+            raise InvalidInput(_("Enter an age from 0 to 120."), field="minimum_age")
 
     @property
     def spending_limit(self) -> int:
