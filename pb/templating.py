@@ -94,7 +94,7 @@ def tag_name(state: str) -> str:
 
 
 def _may(action: str, stage: Stage) -> bool:
-    # Imported here: authority.py imports this module (for `money`) when it loads.
+    # Imported here: authority.py imports this module (for `stage_name`, and `money` in clauses.py) when it loads.
     from pb.mandates.authority import Action, allowed
 
     return allowed(current_user, Action(action), stage)
