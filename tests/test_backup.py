@@ -60,8 +60,10 @@ from pb.priorities.services import agree_theme, record_need, support_need
 from pb.proposals.models import Proposal
 from pb.proposals.review import respond_to_review, review_proposal, revise_cost
 from pb.proposals.services import ProposalFields, Upload, edit_proposal, fields_of, save_draft, submit_proposal
+from pb.results.demographics import enter_population
 from pb.results.services import Choice, record_decision
 from pb.voting.codes import issue_codes, redeem_code
+from pb.voting.demographics import record_answers, respondent_for
 from pb.voting.services import cast_ballot
 from tests.conftest import ON_POSTGRES
 from tests.postgres import TEMPLATE
@@ -75,7 +77,7 @@ FILLED = {
     "merge_requests", "events", "event_facilitators", "workshop_ideas", "attendees", "event_code_batches", "kiosks",
     "code_batches", "voting_codes", "code_links", "ballots", "ballot_choices", "participations", "paper_batches",
     "paper_ballots", "paper_entries", "paper_counts", "tally_runs", "project_decisions", "project_updates",
-    "pledges", "assessments", "lessons", "carry_over_consents",
+    "pledges", "assessments", "lessons", "carry_over_consents", "demographic_counts", "population_figures",
 }
 
 
@@ -105,7 +107,8 @@ def rich_cycle(make_cycle, walk_to, commissioner, representative, resident, make
     _set(stages[StageKind.DELIBERATION], commissioner, moderation_grounds=["Personal attack"])
     _set(stages[StageKind.REVIEW], commissioner, rule_out_grounds=["Unlawful"], may_revise_costs=True,
          proposers_may_respond=True)
-    _set(stages[StageKind.VOTE], commissioner, binding=False, budget=cycle.budget, eligibility="both", max_choices=3)
+    _set(stages[StageKind.VOTE], commissioner, binding=False, budget=cycle.budget, eligibility="both", max_choices=3,
+         demographics=["age", "welsh"])
 
     walk_to(cycle, StageKind.PRIORITIES)
     theme = agree_theme(cycle, commissioner, name="Green spaces", description="Parks and verges")
@@ -169,7 +172,11 @@ def rich_cycle(make_cycle, walk_to, commissioner, representative, resident, make
         key_paper_ballot(evening, keyer, paper.first_serial + 1, spoilt=True, spoilt_reason="Torn")
     record_paper_count(evening, ffion, issued=3, returned=2)
     cast_ballot(vote, resident, [benches.id, mural.id])
-    cast_ballot(vote, resident, [benches.id])  # a revision: the first is kept, replaced
+    receipt = cast_ballot(vote, resident, [benches.id])  # a revision: the first is kept, replaced
+    answerer = respondent_for(vote, receipt, resident)
+    assert answerer is not None
+    assert record_answers(vote, answerer, {"age": "25_34", "welsh": "yes"}) == "counted"
+    enter_population(vote, commissioner, {"welsh": {"yes": 11_00, "no": 89_00}}, "Census 2021")
     cast_ballot(vote, neighbour, [pond.id, bulbs.id], submission="a" * 32)
     cast_ballot(vote, redeem_code(vote, codes[0]), [pond.id])
     cast_ballot(vote, redeem_code(vote, codes[1], user=linked), [benches.id])
