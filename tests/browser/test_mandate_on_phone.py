@@ -48,3 +48,25 @@ def test_both_sides_discuss_amend_and_sign_on_a_phone(live_server: str, phone: P
     phone.get_by_role("link", name="Cymraeg").click()
     expect(phone.get_by_role("heading", name="Pwy sy'n penderfynu beth", level=1)).to_be_visible()
     assert phone.evaluate("document.documentElement.lang") == "cy"
+
+
+def test_a_welsh_speaking_commissioner_writes_the_mandate_in_welsh_on_a_phone(live_server: str, phone: Page) -> None:
+    _sign_in(phone, live_server, "commissioner@example.org")
+    phone.goto(live_server + "/cycles/1/stages/decision/mandate/edit")
+    phone.get_by_role("link", name="Cymraeg").click()
+    expect(phone.get_by_role("heading", name="Newid mandad y cam penderfyniad", level=1)).to_be_visible()
+    expect(phone.get_by_role("heading", name="Ffiniau awdurdod")).to_be_visible()
+    assert axe_violations(phone) == []
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    phone.get_by_label("Diben").fill("")
+    phone.get_by_role("button", name="Cadw'r mandad").click()
+    summary = phone.locator(".error-summary")
+    expect(summary).to_contain_text("Mae problem wedi codi")
+    expect(summary.get_by_role("link", name="Rhowch ddiben y cam hwn.")).to_be_visible()
+    assert axe_violations(phone) == []
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    phone.get_by_label("Diben").fill("Mae'r comisiynwyr yn cofnodi'r penderfyniad ar bob prosiect.")
+    phone.get_by_role("button", name="Cadw'r mandad").click()
+    expect(phone.get_by_text("Mae angen i'r ddwy ochr lofnodi'r fersiwn hon")).to_be_visible()
