@@ -202,8 +202,11 @@ class Browser:
 
 
 def _title(text: str) -> str:
-    found = re.search(r"<title>(.*?)</title>", text, re.S)
-    return " ".join(found.group(1).split())[:120] if found else text[:120]
+    """The error page's title and message, as the person reads them."""
+    title = re.search(r"<title>(.*?)</title>", text, re.S)
+    message = re.search(r'class="notification notification--error">\s*<p>(.*?)</p>', text, re.S)
+    found = [" ".join(m.group(1).split()) for m in (title, message) if m]
+    return ": ".join(found)[:200] if found else text[:120]
 
 
 def _find(pattern: re.Pattern[str], page: Page, what: str) -> str:

@@ -191,8 +191,8 @@ def _error_pages(outcome: Outcome, faults: list[Fault]) -> None:
         outcome.problems.append(f"{len(dropped)} requests got no answer at all: {dropped[0].detail}")
     foreign = [f for f in faults if f.status and (f.status not in (500, 503) or not f.app_page)]
     if foreign:
-        outcome.problems.append(f"{len(foreign)} failures were not the app's error page, e.g. {foreign[0].status} "
-                                f"{foreign[0].detail!r}")
+        outcome.problems.append(f"{len(foreign)} failures were not the app's error page, e.g. {foreign[0].page}: "
+                                f"{foreign[0].status} {foreign[0].detail!r}")
 
 
 def run(kind: str, plan: Plan, logs: Path) -> list[Outcome]:

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from pb.db import db
 from pb.extensions import login_manager
+from pb.security import leave_session_alone
 
 
 def N_(message: str) -> str:
@@ -95,6 +96,7 @@ def register_error_handlers(app: Flask) -> None:
         """The database cannot be reached (a restart, a failover): a 503 page that needs no database."""
         app.logger.error("Database error on %s %s", request.method, request.path, exc_info=error)
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
+        leave_session_alone()  # the request failed: what it did to the session must not reach the browser
         unavailable = ServiceUnavailable()
         response = _error_response(unavailable.name, PBError(unavailable.description or ""), 503)
         response.headers["Retry-After"] = "5"
@@ -102,6 +104,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Response:
+        if (error.code or 500) >= 500:
+            # Sessions live in the cookie: a request that failed on the server (a sign-in that had
+            # begun a new session, say) sends none, so the person's retry has the session it had.
+            leave_session_alone()
         return _error_response(error.name, PBError(error.description or ""), error.code or 500)
 
 

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from flask import session
+from sqlalchemy.exc import OperationalError
+
 from pb import create_app
+from pb.accounts import views
 from tests.conftest import HX, PASSWORD, Client
 
 
@@ -47,6 +51,46 @@ def test_sign_in_starts_a_new_session(client, resident) -> None:
     client.submit("/sign-in", {"email": resident.email, "password": PASSWORD})
     with client.session_transaction() as session:
         assert "planted" not in session
+
+
+def test_a_sign_in_the_database_fails_halfway_through_can_simply_be_sent_again(app, client, resident,
+                                                                             monkeypatch) -> None:
+    """The new session had begun when the database went: the 503 must not hand the browser that session.
+
+    It has no CSRF token, so the person's retry (the same form, its token from before) would be
+    refused as a forged request.
+    """
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as production does: an error page, not a traceback
+    def lose_the_database(user, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("SELECT", {}, Exception("the database system is shutting down"))
+
+    monkeypatch.setattr(views, "login_user", lose_the_database)
+    form = {"email": resident.email, "password": PASSWORD}
+    for headers in ({}, HX):
+        failed = client.submit("/sign-in", form, headers=headers)
+        assert failed.status_code == 503 and failed.headers["Retry-After"]
+        assert "Set-Cookie" not in failed.headers  # the browser keeps the session it had, token and all
+
+    monkeypatch.undo()  # the database is back
+    again = client.submit("/sign-in", form)
+    assert again.status_code == 303
+    assert resident.name in client.get("/").get_data(as_text=True)
+
+
+def test_a_server_error_leaves_the_session_as_it_was(app, client, monkeypatch) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    token = client.token()
+
+    def break_down() -> None:
+        session.clear()  # what the request did before it failed
+        raise RuntimeError("a bug")
+
+    app.before_request_funcs.setdefault(None, []).append(break_down)
+    failed = client.get("/")
+    assert failed.status_code == 500 and "Set-Cookie" not in failed.headers
+    app.before_request_funcs[None].remove(break_down)
+    assert client.submit("/sign-in", {"email": "x@example.org", "password": "nope nope nope"}).status_code == 422
+    assert client.token() == token
 
 
 def test_sign_in_is_rate_limited(database_url) -> None:
