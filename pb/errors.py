@@ -15,6 +15,8 @@ from pb.db import db
 from pb.extensions import login_manager
 from pb.security import leave_session_alone
 
+DATABASE_LOST = (OperationalError, InterfaceError)
+
 
 def N_(message: str) -> str:
     """Mark a message for the catalogue; it is translated where it is shown (`_(error.title)`)."""
@@ -82,13 +84,19 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(PBError)
     def handle_pb_error(error: PBError) -> Response:
-        db.session.rollback()  # nothing half-written is ever shown, let alone committed
-        return _error_response(_(error.title), error, error.status)
+        try:
+            db.session.rollback()  # nothing half-written is ever shown, let alone committed
+            return _error_response(_(error.title), error, error.status)
+        except DATABASE_LOST as lost:  # the database went while the page was made (it asks who is signed in)
+            return handle_database_error(lost)
 
     @app.errorhandler(429)
     def handle_too_many(error: HTTPException) -> Response:
         message = _("Too many attempts. Wait a few minutes, then try again.")
-        return _error_response(_("Too many attempts"), PBError(message), 429)
+        try:
+            return _error_response(_("Too many attempts"), PBError(message), 429)
+        except DATABASE_LOST as lost:
+            return handle_database_error(lost)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -108,7 +116,10 @@ def register_error_handlers(app: Flask) -> None:
             # Sessions live in the cookie: a request that failed on the server (a sign-in that had
             # begun a new session, say) sends none, so the person's retry has the session it had.
             leave_session_alone()
-        return _error_response(error.name, PBError(error.description or ""), error.code or 500)
+        try:
+            return _error_response(error.name, PBError(error.description or ""), error.code or 500)
+        except DATABASE_LOST as lost:
+            return handle_database_error(lost)
 
 
 def _error_response(title: str, error: PBError, status: int) -> Response:

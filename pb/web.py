@@ -31,6 +31,12 @@ def render(page: str, fragment: str | None = None, *, status: int = 200, **conte
 def done(endpoint: str, **values: Any) -> Response:
     """After a successful change: commit, then redirect (POST/redirect/GET).
 
+    The commit is the last thing a request asks of the database: whatever fails before it
+    (the database gone at any statement) leaves nothing written, and the person's retry starts
+    afresh; nothing after it can fail and tell the person that a change that was made was not
+    (tests/test_outages.py). So a view reads what it needs (ids for the redirect, what goes
+    into the session) and makes its page before it commits.
+
     An htmx form that can show its result in place uses `updated()` instead; any other htmx
     request is sent to the new page as a whole (`HX-Redirect`).
     """
@@ -44,15 +50,30 @@ def done(endpoint: str, **values: Any) -> Response:
 
 
 def updated(fragment: str, *, trigger: str, **context: Any) -> Response:
-    """After a successful change made through htmx: commit, return the fragment as it now is.
+    """After a successful change made through htmx: the fragment as it now is, then the commit.
 
     `trigger` names the `HX-Trigger` event other parts of the page can listen for.
     """
-    session().commit()
     response = make_response(render_template(fragment, **context))
     response.vary.add("HX-Request")
     response.headers["HX-Trigger"] = trigger
+    session().commit()  # last, as in `done()`
     return response
+
+
+def commit_keeping_what_is_loaded() -> None:
+    """Commit, then make a slow page (say, 2,000 voting codes) from what is loaded, without the database.
+
+    For when the page takes seconds to make: committed first, SQLite's write lock is not held
+    while it is made. Nothing expires at this commit, so the page asks the database nothing
+    more, as if it had come first (`done()`); tests/test_outages.py checks it does not.
+    """
+    db = session()
+    db.expire_on_commit = False
+    try:
+        db.commit()
+    finally:
+        db.expire_on_commit = True
 
 
 def get_or_404(model: type[M], ident: Any) -> M:

@@ -113,9 +113,9 @@ def choose_language(code: str) -> Response:
 
 def _start_session(user: User) -> None:
     # A fresh session on sign-in, so a session fixed before sign-in is worth nothing after it.
-    db.session.commit()
     session.clear()
     login_user(user)
+    db.session.commit()  # last (pb/web.py): after it, nothing asks the database again
 
 
 def _redirect_next() -> Response:

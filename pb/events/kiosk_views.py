@@ -68,7 +68,6 @@ def start_kiosk(cycle_id: int, event_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            db.session.commit()
             _become_kiosk(kiosk, token)
             response = done("kiosk.enter_code")
             # Whatever the facilitator's pages left in this browser's caches (Back and Forward included) goes.
@@ -246,7 +245,6 @@ def enter_code() -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            db.session.commit()
             _forget_voter()
             session["code_voter"] = {
                 "stage": event.stage_id,
@@ -303,10 +301,11 @@ def leave_kiosk() -> Response:
         except PBError as error:
             if error.field != "pin":
                 raise
-            db.session.commit()  # the wrong try counts, though the PIN was refused
             form.pin.errors = [*form.pin.errors, error.message]
+            response = render("events/kiosk/leave.html", form=form, status=422)
+            db.session.commit()  # the wrong try counts, though the PIN was refused
+            return response
         else:
-            db.session.commit()
             session.clear()
             flash(_("Kiosk mode has ended on this device. Sign in to continue."), "success")
             return done("accounts.sign_in")

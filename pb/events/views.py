@@ -156,8 +156,10 @@ def live_event(cycle_id: int, event_id: int) -> Response:
 
 
 def _checked_in(cycle: Cycle, event: Event, result: services.CheckIn) -> Response:
-    """Commit, then show the code in this response only: never redirected, never stored, never cached."""
-    session().commit()
+    """The code in this response only (never redirected, stored or cached); then the commit.
+
+    Committed last (pb/web.py, `done`): the check-in is kept only if the page showing its code was made.
+    """
     qr = None
     entry = url_for("voting.enter_code", cycle_id=cycle.id, _external=True)
     if result.code:
@@ -171,6 +173,7 @@ def _checked_in(cycle: Cycle, event: Event, result: services.CheckIn) -> Respons
         )
         response = render("events/check_in.html", **context)
     response.headers["Cache-Control"] = "no-store"
+    session().commit()
     return response
 
 

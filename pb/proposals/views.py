@@ -82,8 +82,7 @@ def submit_proposal(cycle_id: int) -> Response:
                 return done("proposals.show_proposal", cycle_id=cycle.id, proposal_id=proposal.id)
         # Whatever went wrong, what the person wrote is kept as a draft.
         draft = services.save_draft(cycle, current_user, data, draft)
-        db.session.commit()
-    return render(
+    response = render(
         "proposals/new.html",
         cycle=cycle,
         form=form,
@@ -91,6 +90,9 @@ def submit_proposal(cycle_id: int) -> Response:
         drafts=services.drafts_of(cycle, current_user),
         status=422 if form.errors else 200,
     )
+    if form.is_submitted():
+        db.session.commit()  # the draft, once the page that shows it is made (pb/web.py, `done`)
+    return response
 
 
 @bp.route("/cycles/<int:cycle_id>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])

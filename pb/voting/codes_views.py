@@ -22,7 +22,7 @@ from pb.voting.codes import code_batches, issue_codes, redeem_code, void_batch
 from pb.voting.forms import CodeBatchForm, CodeForm
 from pb.voting.models import CodeBatch
 from pb.voting.views import _no_store, _vote_stage, bp
-from pb.web import done, get_or_404, render, show_on_form
+from pb.web import commit_keeping_what_is_loaded, done, get_or_404, render, show_on_form
 
 
 def _code_limit() -> str:
@@ -44,14 +44,15 @@ def enter_code(cycle_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            db.session.commit()
             session.pop("ballot", None)
             if voter.channel == "code":
                 session["code_voter"] = {"stage": stage.id, "code": voter.code_id, "key": voter.key}
             else:
                 session.pop("code_voter", None)
                 flash(_("Your code is now linked to your account. Vote with your account."), "success")
-            return redirect(url_for("voting.show_ballot", cycle_id=cycle.id), code=303)
+            ballot = url_for("voting.show_ballot", cycle_id=cycle.id)
+            db.session.commit()  # last (pb/web.py, `done`)
+            return redirect(ballot, code=303)
     return _no_store(
         render("voting/code.html", cycle=cycle, stage=stage, form=form, status=422 if form.errors else 200)
     )
@@ -81,7 +82,7 @@ def voting_codes(cycle_id: int) -> Response:
             if not show_on_form(form, error):
                 raise
         else:
-            db.session.commit()
+            commit_keeping_what_is_loaded()  # a big batch's page takes seconds to make
             return _no_store(_printed(cycle, batch, codes, form.layout.data or "cards"))
     elif not allowed(current_user, Action.ISSUE_VOTING_CODES, stage):
         require(current_user, Action.ISSUE_VOTING_CODES, stage)  # raises the reason
