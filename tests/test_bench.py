@@ -48,3 +48,8 @@ def test_a_missed_target_is_a_failure() -> None:
     missed = verdict([crowd, casting, bare], quick=False)
     assert [line.split(":")[0] for line in missed] == ["sqlite final-hour crowd", "sqlite saturation"]
     assert verdict([crowd, casting, bare], quick=True) == []
+
+
+def test_codes_bench_prints_a_batch_as_a_pdf_and_a_print_page() -> None:
+    out = _run("codes.py", "--quick")
+    assert "| pdf |" in out and "| print page |" in out and "| QR encoding alone (baseline) |" in out

@@ -118,12 +118,12 @@ def void_codes(cycle_id: int, batch_id: int) -> Response:
 def _printed(cycle: Cycle, batch: CodeBatch, codes: list[str], layout: str) -> Response:
     """The codes, once: a print page (letters or cards with QR codes) or a PDF of cards."""
     entry = url_for("voting.enter_code", cycle_id=cycle.id, _external=True)
-    cards = [printing.Card(code, printing.qr_svg(f"{entry}#{code}")) for code in codes]
     if layout == "pdf":
         response = make_response(printing.cards_pdf(cycle.title, entry, codes))
         response.headers["Content-Type"] = "application/pdf"
         response.headers["Content-Disposition"] = f'attachment; filename="voting-codes-{batch.id}.pdf"'
         return response
+    cards = [printing.Card(code, printing.qr_svg(f"{entry}#{code}")) for code in codes]
     return make_response(
         render("voting/print_codes.html", cycle=cycle, batch=batch, cards=cards, layout=layout, entry=entry)
     )

@@ -6,6 +6,7 @@ Cards are bilingual whatever the page's language, because a card is handed to an
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import segno
@@ -35,12 +36,20 @@ def qr_svg(url: str) -> Markup:
 
 
 def cards_pdf(title: str, entry_url: str, codes: list[str]) -> bytes:
-    """An A4 PDF with eight cards a page: the code, where to enter it, and a QR code of that address."""
+    """An A4 PDF with eight cards a page: the code, where to enter it, and a QR code of that address.
+
+    A batch has up to 2,000 cards: the words every card shares are broken into lines once, and
+    each QR code is drawn as one path (bench/codes.py).
+    """
     pdf = Document(f"Voting codes – {title}")
     pdf.set_auto_page_break(False)
     width, height, margin = 95.0, 70.0, 10.0
+    pdf.add_page()  # lines are measured on a page
+    heading = _lines(pdf, title[:80], 55, size=10, bold=True)
+    words = [line for text in CARD_TEXT for line in _lines(pdf, text, 55, size=7.5)]
+    address = _lines(pdf, entry_url, 84, size=7)
     for n, code in enumerate(codes):
-        if n % 8 == 0:
+        if n and n % 8 == 0:
             pdf.add_page()
         col, row = n % 2, (n % 8) // 2
         x, y = margin + col * width, margin + row * height
@@ -48,28 +57,60 @@ def cards_pdf(title: str, entry_url: str, codes: list[str]) -> bytes:
         pdf.rect(x, y, width - 5, height - 5)
         pdf.set_xy(x + 4, y + 4)
         pdf.style(10, bold=True)
-        pdf.multi_cell(55, 4.5, pdf.text_for(title)[:80])
-        pdf.set_x(x + 4)
+        _write(pdf, heading, x + 4, 4.5)
         pdf.style(7.5)
-        for line in CARD_TEXT:
-            pdf.set_x(x + 4)
-            pdf.multi_cell(55, 3.5, pdf.text_for(line))
+        _write(pdf, words, x + 4, 3.5)
         pdf.set_xy(x + 4, y + 44)
         pdf.set_font("Courier", "B", 15)
         pdf.cell(60, 8, code)
         pdf.set_xy(x + 4, y + 54)
         pdf.style(7)
-        pdf.multi_cell(84, 3.5, entry_url)
+        _write(pdf, address, x + 4, 3.5)
         _draw_qr(pdf, f"{entry_url}#{code}", x + 62, y + 6, 25)
     return bytes(pdf.output())
 
 
-def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
-    qr = segno.make(data, error="m")
-    matrix = [list(row) for row in qr.matrix]
-    module = size / len(matrix)
-    pdf.set_fill_color(0)
+def _lines(pdf: Document, text: str, width: float, *, size: float, bold: bool = False) -> list[str]:
+    """`text` broken into the lines it takes in a column `width` mm wide, in that style."""
+    pdf.style(size, bold=bold)
+    return list(pdf.multi_cell(width, 1, pdf.text_for(text), dry_run=True, output="LINES"))
+
+
+def _write(pdf: Document, lines: list[str], x: float, height: float) -> None:
+    """Each line from `x` down, left-aligned (never justified: even spaces read more easily)."""
+    for line in lines:
+        pdf.set_x(x)
+        pdf.cell(0, height, line, new_x="LEFT", new_y="NEXT")
+
+
+def dark_runs(matrix: Iterable[Iterable[int]]) -> Iterator[tuple[int, int, int]]:
+    """(row, first column, length) of each run of dark modules in a QR code's rows."""
     for r, row in enumerate(matrix):
-        for c, dark in enumerate(row):
-            if dark:
-                pdf.rect(x + c * module, y + r * module, module, module, style="F")
+        start = None
+        for c, dark in enumerate([*row, 0]):  # the 0 ends a run at the row's edge
+            if dark and start is None:
+                start = c
+            elif not dark and start is not None:
+                yield r, start, c - start
+                start = None
+
+
+def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
+    """The QR code of `data` as one filled path: a rectangle a run of dark modules.
+
+    Written as PDF operators through fpdf2's content writer (`_out`, what its own `rect()`
+    calls): one `rect()` a run cost a third of a 2,000-card PDF's time (bench/codes.py). Units
+    and the flipped y axis are fpdf2's, as in `rect()`.
+    """
+    qr = segno.make(data, error="m")
+    module = size / qr.symbol_size(border=0)[0]
+    k, page_height = pdf.k, pdf.h
+    pdf.set_fill_color(0)
+    pdf._out(
+        " ".join(
+            f"{(x + c * module) * k:.2f} {(page_height - y - r * module) * k:.2f} "
+            f"{length * module * k:.2f} {-module * k:.2f} re"
+            for r, c, length in dark_runs(qr.matrix)
+        )
+        + " f"
+    )
