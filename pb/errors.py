@@ -6,7 +6,7 @@ plain-English message for the person, and an HTTP status.
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, make_response, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -123,6 +123,8 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _error_response(title: str, error: PBError, status: int) -> Response:
+    if request.path == "/api" or request.path.startswith("/api/"):  # the open data API answers in JSON only
+        return _json_error(error.message or title, status)
     htmx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
     template = "errors/_message.html" if htmx else "errors/error.html"
     response = make_response(render_template(template, title=title, error=error), status)
@@ -130,4 +132,17 @@ def _error_response(title: str, error: PBError, status: int) -> Response:
     if htmx:
         response.headers["HX-Retarget"] = "#messages"
         response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _json_error(message: str, status: int) -> Response:
+    """An error of the open data API (pb/api): `{"error": …}`, as its OpenAPI document says.
+
+    Its own refusals are answered in pb/api/views.py; these are the app's (no such path, a
+    method it does not take, the database unreachable), which never reach a blueprint's handler.
+    """
+    response = jsonify({"error": message})
+    response.status_code = status
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -104,6 +104,8 @@ def _get(summary: str, schema: dict[str, Any], *, paged: bool = False, cycle: bo
         responses["404"] = {"description": "No such cycle (or, for results, not counted yet)", **error}
     if paged:
         responses["400"] = {"description": "A page or page size out of range", **error}
+    responses["503"] = {"description": "The database cannot be reached for now: try again after Retry-After seconds",
+                        **error}
     return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
 
 

@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
+from pb.api import services as api_services
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage
 from pb.db import db
@@ -93,3 +95,20 @@ def test_unknown_cycles_and_uncounted_results_are_json_errors(client, open_vote)
     assert client.get("/api/cycles/999").get_json() == {"error": "There is no cycle with that number."}
     response = client.get(f"/api/cycles/{cycle.id}/results")
     assert response.status_code == 404 and response.get_json()["error"] == "The votes have not been counted yet."
+
+
+def test_the_apps_own_errors_are_json_too(app, client, monkeypatch) -> None:
+    """No such path, a method the API does not take, the database gone: JSON, never an HTML page."""
+    for response, status in ((client.get("/api/nothing-here"), 404), (client.post("/api/cycles"), 405)):
+        assert response.status_code == status and response.is_json, response.get_data(as_text=True)[:200]
+        assert response.get_json()["error"] and response.headers["Access-Control-Allow-Origin"] == "*"
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
+
+    def lose_the_database(*_args: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(api_services, "cycles", lose_the_database)
+    lost = client.get("/api/cycles")
+    assert lost.status_code == 503 and lost.is_json and lost.headers["Retry-After"]
+    assert lost.headers["Cache-Control"] == "no-store" and "Traceback" not in lost.get_data(as_text=True)
