@@ -49,3 +49,18 @@ class Document(FPDF):
 
     def style(self, size: float, bold: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)
+
+    def lines(self, text: object, width: float, *, size: float, bold: bool = False) -> list[str]:
+        """`text` broken into the lines it takes in a column `width` mm wide, in that style.
+
+        For words a document repeats on many pages (2,000 voting cards or paper ballots): broken
+        once, each copy is then only `write_lines()`. Needs a page to measure on.
+        """
+        self.style(size, bold=bold)
+        return list(self.multi_cell(width, 1, self.text_for(text), dry_run=True, output="LINES"))
+
+    def write_lines(self, lines: list[str], x: float, height: float) -> None:
+        """Each line from `x` down, `height` mm apart, left-aligned (never justified: even spaces read more easily)."""
+        for line in lines:
+            self.set_x(x)
+            self.cell(0, height, line, new_x="LEFT", new_y="NEXT")

@@ -7,6 +7,8 @@ number large, and that the voter must not write their name on it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -61,25 +63,38 @@ def box_heading(boundaries: VoteBoundaries) -> str:
 
 
 def ballots_pdf(cycle: Cycle, stage: Stage, batch: PaperBatch) -> bytes:
-    """The batch's ballots on A4, one a page: a long ballot continues on a page that repeats the serial."""
+    """The batch's ballots on A4, one a page: a long ballot continues on a page that repeats the serial.
+
+    Up to 2,000 ballots a batch, the same but for the serial: what every ballot says is laid out
+    once (its lines broken, its rows' texts made), and each ballot only writes it out.
+    """
     boundaries = limits(stage)
     options = ballot_options(stage)
     mandate = stage.agreed_mandate
     pdf = Document(f"{_('Paper ballots')} – {cycle.title}")
     pdf.set_auto_page_break(False)
-    lines, heading = how_to_fill(boundaries, cycle.currency), box_heading(boundaries)
+    heading = box_heading(boundaries)
     row = max(6.0, min(12.0, 150.0 / max(len(options), 1)))
+    pdf.add_page()  # lines are measured on a page
+    header = _Header(
+        title=pdf.lines(cycle.title[:120], 120, size=16, bold=True),
+        instructions=[pdf.lines(line, 180, size=10) for line in how_to_fill(boundaries, cycle.currency)],
+        no_name=pdf.lines(_("Do not write your name on this ballot."), 180, size=11, bold=True),
+    )
+    rows = [(str(n), pdf.text_for(p.title)[:64], pdf.text_for(money(p.cost, cycle.currency)))
+            for n, p in enumerate(options, start=1)]
+    version = mandate.version if mandate else 0
     for serial in range(batch.first_serial, batch.last_serial + 1):
         shown = format_serial(serial)
-        y = _ballot_header(pdf, cycle, shown, lines, heading)
-        for n, project in enumerate(options, start=1):
+        y = _ballot_header(pdf, header, shown, heading, first=serial == batch.first_serial)
+        for number, title, cost in rows:
             if y + row > 280:
                 y = _continued(pdf, shown, heading)
             pdf.set_xy(15, y)
             pdf.style(10 if row >= 8 else 8)
-            pdf.cell(10, row, str(n))
-            pdf.cell(110, row, pdf.text_for(project.title)[:64])
-            pdf.cell(30, row, pdf.text_for(money(project.cost, cycle.currency)), align="R")
+            pdf.cell(10, row, number)
+            pdf.cell(110, row, title)
+            pdf.cell(30, row, cost, align="R")
             pdf.set_draw_color(0)
             pdf.set_line_width(0.5)
             box = min(row - 1.5, 10.0)
@@ -89,17 +104,26 @@ def ballots_pdf(cycle: Cycle, stage: Stage, batch: PaperBatch) -> bytes:
             y += row
         pdf.set_xy(15, 285)
         pdf.style(7)
-        version = mandate.version if mandate else 0
         pdf.cell(180, 4, pdf.text_for(_("Ballot %(serial)s · mandate version %(version)d",
                                         serial=shown, version=version)))
     return bytes(pdf.output())
 
 
-def _ballot_header(pdf: Document, cycle: Cycle, shown: str, lines: list[str], heading: str) -> float:
-    pdf.add_page()
+@dataclass(frozen=True)
+class _Header:
+    """What the top of every ballot says, its lines already broken."""
+
+    title: list[str]
+    instructions: list[list[str]]
+    no_name: list[str]
+
+
+def _ballot_header(pdf: Document, header: _Header, shown: str, heading: str, *, first: bool) -> float:
+    if not first:  # the first ballot's page is the one its lines were measured on
+        pdf.add_page()
     pdf.set_xy(15, 15)
     pdf.style(16, bold=True)
-    pdf.multi_cell(120, 7, pdf.text_for(cycle.title)[:120])
+    pdf.write_lines(header.title, 15, 7)
     below_title = pdf.get_y()
     pdf.set_xy(140, 13)
     pdf.style(9)
@@ -109,12 +133,10 @@ def _ballot_header(pdf: Document, cycle: Cycle, shown: str, lines: list[str], he
     pdf.cell(65, 12, shown, align="R")
     pdf.set_xy(15, max(38.0, below_title + 3))
     pdf.style(10)
-    for line in lines:
-        pdf.set_x(15)
-        pdf.multi_cell(180, 5, pdf.text_for(line))
-    pdf.set_x(15)
+    for lines in header.instructions:
+        pdf.write_lines(lines, 15, 5)
     pdf.style(11, bold=True)
-    pdf.multi_cell(180, 7, pdf.text_for(_("Do not write your name on this ballot.")))
+    pdf.write_lines(header.no_name, 15, 7)
     return _column_headings(pdf, pdf.get_y() + 3, heading)
 
 

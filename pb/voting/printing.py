@@ -45,9 +45,9 @@ def cards_pdf(title: str, entry_url: str, codes: list[str]) -> bytes:
     pdf.set_auto_page_break(False)
     width, height, margin = 95.0, 70.0, 10.0
     pdf.add_page()  # lines are measured on a page
-    heading = _lines(pdf, title[:80], 55, size=10, bold=True)
-    words = [line for text in CARD_TEXT for line in _lines(pdf, text, 55, size=7.5)]
-    address = _lines(pdf, entry_url, 84, size=7)
+    heading = pdf.lines(title[:80], 55, size=10, bold=True)
+    words = [line for text in CARD_TEXT for line in pdf.lines(text, 55, size=7.5)]
+    address = pdf.lines(entry_url, 84, size=7)
     for n, code in enumerate(codes):
         if n and n % 8 == 0:
             pdf.add_page()
@@ -57,30 +57,17 @@ def cards_pdf(title: str, entry_url: str, codes: list[str]) -> bytes:
         pdf.rect(x, y, width - 5, height - 5)
         pdf.set_xy(x + 4, y + 4)
         pdf.style(10, bold=True)
-        _write(pdf, heading, x + 4, 4.5)
+        pdf.write_lines(heading, x + 4, 4.5)
         pdf.style(7.5)
-        _write(pdf, words, x + 4, 3.5)
+        pdf.write_lines(words, x + 4, 3.5)
         pdf.set_xy(x + 4, y + 44)
         pdf.set_font("Courier", "B", 15)
         pdf.cell(60, 8, code)
         pdf.set_xy(x + 4, y + 54)
         pdf.style(7)
-        _write(pdf, address, x + 4, 3.5)
+        pdf.write_lines(address, x + 4, 3.5)
         _draw_qr(pdf, f"{entry_url}#{code}", x + 62, y + 6, 25)
     return bytes(pdf.output())
-
-
-def _lines(pdf: Document, text: str, width: float, *, size: float, bold: bool = False) -> list[str]:
-    """`text` broken into the lines it takes in a column `width` mm wide, in that style."""
-    pdf.style(size, bold=bold)
-    return list(pdf.multi_cell(width, 1, pdf.text_for(text), dry_run=True, output="LINES"))
-
-
-def _write(pdf: Document, lines: list[str], x: float, height: float) -> None:
-    """Each line from `x` down, left-aligned (never justified: even spaces read more easily)."""
-    for line in lines:
-        pdf.set_x(x)
-        pdf.cell(0, height, line, new_x="LEFT", new_y="NEXT")
 
 
 def dark_runs(matrix: Iterable[Iterable[int]]) -> Iterator[tuple[int, int, int]]:
