@@ -8,9 +8,13 @@
     if (summary) { summary.focus(); }
   }
 
-  // Stop a double tap on a submit button sending the form twice.
+  // Stop a double tap sending a form twice (GOV.UK's prevent-double-click, on every form that
+  // posts): a second press of the same button within 3 s does nothing. On slow data the first
+  // press seems to do nothing, and a second would send the proposal, comment or batch again.
   document.addEventListener("submit", function (event) {
-    var button = event.target.querySelector("[data-prevent-double-click]");
+    var form = event.target;
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
+    var button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
     if (!button) { return; }
     if (button.dataset.submitted === "true") { event.preventDefault(); return; }
     button.dataset.submitted = "true";

@@ -12,7 +12,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_SOURCE = AXE.read_text() if AXE.exists() else ""
 PHONE = {"width": 390, "height": 844}
+T = TypeVar("T")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,20 +58,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
-def _in_app_thread(app: Flask, work: Callable[[], object]) -> None:
-    """Run `work` in an app context on another thread.
+def _in_app_thread(app: Flask, work: Callable[[], T]) -> T:
+    """Run `work` in an app context on another thread; return what it returns.
 
     Playwright's sync API keeps an event loop running on the test's thread, and Flask runs the
     database extension's async teardown through asgiref, which refuses such a thread.
     """
+    done: list[T] = []
 
     def target() -> None:
         with app.app_context():
-            work()
+            done.append(work())
 
     thread = threading.Thread(target=target)
     thread.start()
     thread.join()
+    assert done, "the work failed (its traceback is above)"
+    return done[0]
 
 
 @pytest.fixture
@@ -92,9 +96,9 @@ def live_server(live_app: Flask) -> Iterator[str]:
     server.shutdown()
 
 
-def in_app(app: Flask, work: Callable[[], object]) -> None:
-    """Set data up through the services, in the app, from a browser test (see _in_app_thread)."""
-    _in_app_thread(app, work)
+def in_app(app: Flask, work: Callable[[], T]) -> T:
+    """Set data up (or read it) through the services, in the app, from a browser test (see _in_app_thread)."""
+    return _in_app_thread(app, work)
 
 
 @pytest.fixture(scope="module")  # not session: its event loop must be gone before other modules' tests

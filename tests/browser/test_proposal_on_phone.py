@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from pb.accounts.services import find_by_email
 from pb.cycles.models import StageKind
@@ -13,6 +16,8 @@ from pb.db import db
 from pb.demo import DEMO_PASSWORD
 from pb.mandates.models import Side
 from pb.mandates.services import sign_mandate
+from pb.proposals import services as proposal_services
+from pb.proposals.models import Proposal
 from tests.browser.conftest import axe_violations, in_app
 
 pytestmark = pytest.mark.browser
@@ -43,6 +48,10 @@ def _to_proposals() -> None:
     close_stage(cycle.stages[0], commissioner)
     open_stage(cycle.stages[1], commissioner)
     db.session.commit()
+
+
+def _benches() -> int:
+    return len(list(db.session.scalars(select(Proposal).where(Proposal.title == "Benches on the north bank"))))
 
 
 def _sign_in(page: Page, base: str) -> None:
@@ -87,3 +96,30 @@ def test_a_resident_records_a_need_then_proposes_on_a_phone(live_app: Flask, liv
     expect(phone.get_by_text("30 volunteer hours")).to_be_visible()
     assert axe_violations(phone) == []
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_second_tap_while_a_slow_proposal_is_on_its_way_sends_nothing_more(
+    live_app: Flask, live_server: str, phone: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_app(live_app, _co_design_cycle)
+    in_app(live_app, _to_proposals)
+    submit = proposal_services.submit_proposal
+
+    def slow_submit(*args: object, **kwargs: object) -> object:  # slow data: the answer takes a while
+        time.sleep(1.5)
+        return submit(*args, **kwargs)
+
+    monkeypatch.setattr(proposal_services, "submit_proposal", slow_submit)
+    _sign_in(phone, live_server)
+    phone.goto(live_server + "/cycles/2/proposals/new")
+    phone.get_by_label("Title", exact=True).fill("Benches on the north bank")
+    phone.get_by_label("Summary", exact=True).fill("Six benches facing the water.")
+    phone.get_by_label("Estimated cost, in pounds").fill("6000")
+    phone.locator("#area").select_option("North bank")
+    # Tap, and since nothing seems to happen, tap again (in the page: Playwright's own clicks wait for the page).
+    phone.get_by_role("button", name="Submit proposal").evaluate(
+        "button => { button.click(); setTimeout(() => button.click(), 400); }"
+    )
+
+    expect(phone.get_by_role("heading", name="Benches on the north bank")).to_be_visible()
+    assert in_app(live_app, _benches) == 1
