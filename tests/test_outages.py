@@ -102,7 +102,8 @@ class OutageClient(Client):
         before = _tables()
         for at in range(1, LONGEST):
             self.outage.arm(at)
-            try:  # an upload's stream is read by the send: each send gets one of its own
+            try:
+                # An upload's stream is used up by a send: each send gets one of its own.
                 sent = {**(data or {}), **{k: (io.BytesIO(v[0]), *v[1:]) for k, v in files.items()}}
                 response = super().submit(url, sent, **kwargs)
             finally:
@@ -131,7 +132,7 @@ class OutageClient(Client):
 
 @pytest.fixture
 def outage(app):  # type: ignore[no-untyped-def]
-    """Every test client of the app is an OutageClient; yields the list of failures found."""
+    """Makes every test client of the app an OutageClient; yields their class, which holds what they found."""
     app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as production does: an error page, not a traceback
     failing = Outage()
     failures: list[str] = []
