@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from pb.pdf import Document
 
+TITLE_LINES = 4  # the most a card's title takes: the code is printed below it at a fixed height
 CARD_TEXT = (
     "Your voting code. Go to the address below, or scan the QR code, and enter the code.",
     "Eich cod pleidleisio. Ewch i'r cyfeiriad isod, neu sganiwch y cod QR, a rhowch y cod.",
@@ -45,7 +46,7 @@ def cards_pdf(title: str, entry_url: str, codes: list[str]) -> bytes:
     pdf.set_auto_page_break(False)
     width, height, margin = 95.0, 70.0, 10.0
     pdf.add_page()  # lines are measured on a page
-    heading = pdf.lines(title[:80], 55, size=10, bold=True)
+    heading = title_lines(pdf, title)
     words = [line for text in CARD_TEXT for line in pdf.lines(text, 55, size=7.5)]
     address = pdf.lines(entry_url, 84, size=7)
     for n, code in enumerate(codes):
@@ -68,6 +69,14 @@ def cards_pdf(title: str, entry_url: str, codes: list[str]) -> bytes:
         pdf.write_lines(address, x + 4, 3.5)
         _draw_qr(pdf, f"{entry_url}#{code}", x + 62, y + 6, 25)
     return bytes(pdf.output())
+
+
+def title_lines(pdf: Document, title: str) -> list[str]:
+    """The card's title in at most TITLE_LINES lines, the last ending in "…" if it had to be cut."""
+    lines = pdf.lines(title, 55, size=10, bold=True)
+    if len(lines) <= TITLE_LINES:
+        return lines
+    return [*lines[: TITLE_LINES - 1], lines[TITLE_LINES - 1].rstrip() + pdf.text_for("…")]
 
 
 def dark_runs(matrix: Iterable[Iterable[int]]) -> Iterator[tuple[int, int, int]]:

@@ -9,7 +9,8 @@ import segno
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pb.voting.printing import cards_pdf, dark_runs
+from pb.pdf import Document
+from pb.voting.printing import TITLE_LINES, cards_pdf, dark_runs, title_lines
 
 ENTRY = "https://cyd.example/cycles/3/vote/code"
 
@@ -37,3 +38,12 @@ def test_the_pdf_has_every_code_eight_a_page_each_with_its_qr_code() -> None:
     paths = [path for page in pages for path in re.findall(r"((?:[-\d.]+ [-\d.]+ [-\d.]+ [-\d.]+ re ?)+) f\b", page)]
     runs = [len(list(dark_runs(segno.make(f"{ENTRY}#{code}", error="m").matrix))) for code in codes]
     assert [path.count(" re") for path in paths] == runs
+
+
+def test_a_long_title_is_cut_short_before_it_reaches_the_code() -> None:
+    pdf = Document("Cards")
+    pdf.add_page()
+    title = "The Riverside, Grangetown and Butetown participatory budget for parks, paths, play areas and benches 2027"
+    lines = title_lines(pdf, title)
+    assert len(lines) == TITLE_LINES and lines[0].startswith("The Riverside") and lines[-1].endswith(("…", "..."))
+    assert title_lines(pdf, "Riverside 2027") == ["Riverside 2027"]
