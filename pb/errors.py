@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
 
 from pb.db import db
 from pb.extensions import login_manager
@@ -112,14 +112,18 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Response:
-        if (error.code or 500) >= 500:
-            # Sessions live in the cookie: a request that failed on the server (a sign-in that had
-            # begun a new session, say) sends none, so the person's retry has the session it had.
-            leave_session_alone()
         try:
-            return _error_response(error.name, PBError(error.description or ""), error.code or 500)
+            if (error.code or 500) >= 500:
+                # Sessions live in the cookie: a request that failed on the server (a sign-in that had
+                # begun a new session, say) sends none, so the person's retry has the session it had.
+                leave_session_alone()
+                db.session.rollback()  # a failed flush would fail the page's own reads
+            response = _error_response(error.name, PBError(error.description or ""), error.code or 500)
         except DATABASE_LOST as lost:
             return handle_database_error(lost)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # as a 405 must say
+        return response
 
 
 def _error_response(title: str, error: PBError, status: int) -> Response:

@@ -10,7 +10,8 @@
 
   // Stop a double tap sending a form twice (GOV.UK's prevent-double-click, on every form that
   // posts): a second press of the same button within 3 s does nothing. On slow data the first
-  // press seems to do nothing, and a second would send the proposal, comment or batch again.
+  // press seems to do nothing, and a second would send the proposal or batch of codes again.
+  // htmx sends its forms itself (its listener on the form runs first); their answers replace them.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if ((form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
@@ -19,6 +20,10 @@
     if (button.dataset.submitted === "true") { event.preventDefault(); return; }
     button.dataset.submitted = "true";
     window.setTimeout(function () { button.dataset.submitted = "false"; }, 3000);
+  });
+  window.addEventListener("pageshow", function (event) {  // back to a page the browser kept: press again
+    if (!event.persisted) { return; }
+    document.querySelectorAll("[data-submitted]").forEach(function (button) { button.dataset.submitted = "false"; });
   });
 
   document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });

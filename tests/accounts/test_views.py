@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from flask import session
+from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from pb import create_app
 from pb.accounts import views
+from pb.accounts.models import User
+from pb.db import db
 from tests.conftest import HX, PASSWORD, Client
 
 
@@ -91,6 +94,22 @@ def test_a_server_error_leaves_the_session_as_it_was(app, client, monkeypatch) -
     app.before_request_funcs[None].remove(break_down)
     assert client.submit("/sign-in", {"email": "x@example.org", "password": "nope nope nope"}).status_code == 422
     assert client.token() == token
+
+
+def test_a_bug_after_a_failed_write_still_gets_the_apps_error_page(app, login_as, resident) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = login_as(resident)
+
+    def fail_to_write() -> None:
+        person = current_user._get_current_object()
+        db.session.add(User(email=person.email, name="Twin", password_hash="x"))  # the email is taken
+        db.session.expire(person)  # the page will have to read the person again
+        db.session.flush()
+
+    app.before_request_funcs.setdefault(None, []).append(fail_to_write)
+    failed = client.get("/")
+    app.before_request_funcs[None].remove(fail_to_write)
+    assert failed.status_code == 500 and 'class="heading-l"' in failed.get_data(as_text=True)  # not a bare 500
 
 
 def test_sign_in_is_rate_limited(database_url) -> None:

@@ -102,6 +102,7 @@ def test_the_apps_own_errors_are_json_too(app, client, monkeypatch) -> None:
     for response, status in ((client.get("/api/nothing-here"), 404), (client.post("/api/cycles"), 405)):
         assert response.status_code == status and response.is_json, response.get_data(as_text=True)[:200]
         assert response.get_json()["error"] and response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in client.post("/api/cycles").headers["Allow"]  # a 405 says what the path takes
 
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
 
