@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 
 from pb.cycles.models import Cycle
 from pb.cycles.services import get_cycle
-from pb.db import db
 from pb.errors import NotFound, PBError
 from pb.extensions import limiter
 from pb.mandates.authority import Action, allowed, require
@@ -50,9 +49,7 @@ def enter_code(cycle_id: int) -> Response:
             else:
                 session.pop("code_voter", None)
                 flash(_("Your code is now linked to your account. Vote with your account."), "success")
-            ballot = url_for("voting.show_ballot", cycle_id=cycle.id)
-            db.session.commit()  # last (pb/web.py, `done`)
-            return redirect(ballot, code=303)
+            return done("voting.show_ballot", cycle_id=cycle.id)
     return _no_store(
         render("voting/code.html", cycle=cycle, stage=stage, form=form, status=422 if form.errors else 200)
     )
