@@ -6,6 +6,8 @@ plain-English message for the person, and an HTTP status.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -82,22 +84,6 @@ class Conflict(PBError):
 def register_error_handlers(app: Flask) -> None:
     """Show domain and HTTP errors as a page; to htmx, as a message in the page's alert region."""
 
-    @app.errorhandler(PBError)
-    def handle_pb_error(error: PBError) -> Response:
-        try:
-            db.session.rollback()  # nothing half-written is ever shown, let alone committed
-            return _error_response(_(error.title), error, error.status)
-        except DATABASE_LOST as lost:  # the database went while the page was made (it asks who is signed in)
-            return handle_database_error(lost)
-
-    @app.errorhandler(429)
-    def handle_too_many(error: HTTPException) -> Response:
-        message = _("Too many attempts. Wait a few minutes, then try again.")
-        try:
-            return _error_response(_("Too many attempts"), PBError(message), 429)
-        except DATABASE_LOST as lost:
-            return handle_database_error(lost)
-
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def handle_database_error(error: OperationalError | InterfaceError) -> Response:
@@ -110,20 +96,40 @@ def register_error_handlers(app: Flask) -> None:
         response.headers["Retry-After"] = "5"
         return response
 
+    def page_or_unavailable(make: Callable[[], Response]) -> Response:
+        """An error page, or the 503 page if the database goes while it is made (it asks who is signed in)."""
+        try:
+            return make()
+        except DATABASE_LOST as lost:
+            return handle_database_error(lost)
+
+    @app.errorhandler(PBError)
+    def handle_pb_error(error: PBError) -> Response:
+        def page() -> Response:
+            db.session.rollback()  # nothing half-written is ever shown, let alone committed
+            return _error_response(_(error.title), error, error.status)
+
+        return page_or_unavailable(page)
+
+    @app.errorhandler(429)
+    def handle_too_many(error: HTTPException) -> Response:
+        message = _("Too many attempts. Wait a few minutes, then try again.")
+        return page_or_unavailable(lambda: _error_response(_("Too many attempts"), PBError(message), 429))
+
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Response:
-        try:
+        def page() -> Response:
             if (error.code or 500) >= 500:
                 # Sessions live in the cookie: a request that failed on the server (a sign-in that had
                 # begun a new session, say) sends none, so the person's retry has the session it had.
                 leave_session_alone()
                 db.session.rollback()  # a failed flush would fail the page's own reads
             response = _error_response(error.name, PBError(error.description or ""), error.code or 500)
-        except DATABASE_LOST as lost:
-            return handle_database_error(lost)
-        if isinstance(error, MethodNotAllowed) and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)  # as a 405 must say
-        return response
+            if isinstance(error, MethodNotAllowed) and error.valid_methods:
+                response.headers["Allow"] = ", ".join(error.valid_methods)  # as a 405 must say
+            return response
+
+        return page_or_unavailable(page)
 
 
 def _error_response(title: str, error: PBError, status: int) -> Response:
