@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask
-from flask_babel import format_date, format_time, get_locale
+from babel.support import NullTranslations
+from flask import Flask, g
+from flask_babel import format_date, format_time, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -100,7 +101,33 @@ def _may(action: str, stage: Stage) -> bool:
     return allowed(current_user, Action(action), stage)
 
 
+def translations() -> NullTranslations:
+    """flask_babel.get_translations(), kept for the rest of the request while its locale stays.
+
+    flask-babel finds the catalogue again for every message, about 20 µs each time, and a ballot
+    of 30 projects shows some fifty messages. `force_locale` changes the locale, so it is
+    compared each time.
+    """
+    if not g:  # outside an app context: flask-babel gives the untranslated text
+        return get_translations()
+    kept = g.get("_cyd_translations")
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    if kept is None or kept[0] is not locale or locale is None:
+        found = get_translations()  # sets the request's locale if it was not yet chosen
+        kept = (getattr(g.get("_flask_babel"), "babel_locale", None), found)
+        g._cyd_translations = kept
+    return kept[1]
+
+
 def register_template_helpers(app: Flask) -> None:
+    # As flask-babel installs them, but through translations() (above).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.add_template_filter(money)
     app.add_template_filter(pounds_input)
     app.add_template_filter(date_time)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
+from flask_babel import force_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 # Raised or shown to a person: the errors pages and forms show, and flash messages.
@@ -121,3 +122,19 @@ def test_the_welsh_catalogue_answers_every_message() -> None:
         if entry is None or entry.fuzzy or not all(strings):
             missing.append((context, message))
     assert missing == []
+
+
+def test_templates_follow_the_locale_of_the_moment_though_the_catalogue_is_kept(app) -> None:  # type: ignore[no-untyped-def]
+    """pb.templating.translations() keeps the request's catalogue, but a `force_locale` block (the
+    English of a council's export) and the end of that block each get their own."""
+    page = app.jinja_env.from_string('{{ _("Sign in") }} {{ ngettext("%(num)d vote", "%(num)d votes", 2) }}')
+    # Each in an app context of its own, as a request is (the fixture holds one open for the test).
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=cy"}):
+        welsh = page.render()
+        assert welsh == page.render()  # from the kept catalogue
+        with force_locale("en"):
+            assert page.render() == "Sign in 2 votes"
+        assert page.render() == welsh
+    assert welsh.startswith("Mewngofnodi ")
+    with app.app_context(), app.test_request_context("/"):
+        assert page.render() == "Sign in 2 votes"  # a new request, a new catalogue

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from pb.accounts.models import Role, RoleGrant, User
@@ -97,9 +97,17 @@ def find_by_email(email: str) -> User | None:
     return session().scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+@cache
+def _user_with_grants() -> Select[tuple[User]]:
+    """Built once, as cycles.services._cycle_with_stages is: every signed-in request makes this query."""
+    return select(User).where(User.id == bindparam("user_id")).options(joinedload(User.grants))
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader. The person's roles come in the same query: most pages ask for them."""
-    return session().get(User, int(user_id), options=[joinedload(User.grants)]) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    return session().execute(_user_with_grants(), {"user_id": int(user_id)}).unique().scalar_one_or_none()
 
 
 def grant(user: User, role: Role, cycle_id: int | None = None) -> RoleGrant:

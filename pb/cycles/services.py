@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from pb.accounts.models import Role, User
 from pb.accounts.services import find_by_email, grant, people_with_role
@@ -195,10 +197,22 @@ def list_cycles() -> list[Cycle]:
     return list(session().scalars(select(Cycle).order_by(Cycle.created_at.desc())))
 
 
+@functools.cache
+def _cycle_with_stages() -> Select[tuple[Cycle]]:
+    """Built once, not on every call (and not at import, before every model is mapped): SQLAlchemy
+    keeps a statement's cache key on the statement, so the query nearly every page makes skips
+    building itself and its key each time."""
+    return select(Cycle).where(Cycle.id == bindparam("cycle_id")).options(
+        joinedload(Cycle.stages).joinedload(Stage.mandates)
+    )
+
+
 def get_cycle(cycle_id: int) -> Cycle:
     """Raises NotFound. The cycle comes with its stages and their mandates' versions in one query,
-    since nearly every page asks for them."""
-    cycle = session().get(Cycle, cycle_id, options=[joinedload(Cycle.stages).joinedload(Stage.mandates)])
+    since nearly every page asks for them; asked again in the same request, it is not loaded again."""
+    cycle = session().identity_map.get(identity_key(Cycle, cycle_id))
+    if cycle is None:
+        cycle = session().execute(_cycle_with_stages(), {"cycle_id": cycle_id}).unique().scalar_one_or_none()
     if cycle is None:
         raise NotFound(_("There is no cycle with that number."))
     return cycle

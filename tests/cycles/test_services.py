@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from pb.accounts.models import Role
 from pb.audit.services import entries_for_cycle
 from pb.cycles.models import StageKind, StageState
-from pb.cycles.services import close_stage, create_cycle, open_stage
-from pb.errors import InvalidInput, MandateNotAgreed, NotAuthorised
+from pb.cycles.services import close_stage, create_cycle, get_cycle, open_stage
+from pb.db import db
+from pb.errors import InvalidInput, MandateNotAgreed, NotAuthorised, NotFound
 
 
 def test_a_commissioner_creates_a_cycle_with_every_stage_kind_in_the_order_chosen(commissioner) -> None:
@@ -79,3 +81,23 @@ def test_opening_and_closing_are_audited(make_cycle, agree, commissioner) -> Non
     actions = [(e.action, e.actor_name, e.role) for e in entries_for_cycle(cycle.id)]
     assert ("stage.open", "Carys Commissioner", "commissioner") in actions
     assert ("stage.close", "Carys Commissioner", "commissioner") in actions
+
+
+def test_a_cycle_comes_with_its_stages_and_mandates_in_one_statement_and_is_not_loaded_twice(make_cycle) -> None:
+    cycle_id = make_cycle().id
+    db.session.expunge_all()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        cycle = get_cycle(cycle_id)
+        assert [len(stage.mandates) for stage in cycle.stages] == [1] * len(cycle.stages)
+        assert get_cycle(cycle_id) is cycle
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1
+    with pytest.raises(NotFound):
+        get_cycle(cycle_id + 1000)
