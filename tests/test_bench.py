@@ -1,4 +1,4 @@
-"""The load and fault benchmarks still work: a short run of each (about 45 s together), as CI runs them.
+"""The benchmarks still work: a short run of each (about a minute together), as CI runs them.
 
 Each script makes its own throwaway database and gunicorn, so the PostgreSQL pass of the suite
 (CYD_TEST_DATABASE=postgresql) would only run them again: `make test` leaves this file out of it.
@@ -53,3 +53,11 @@ def test_a_missed_target_is_a_failure() -> None:
 def test_codes_bench_prints_a_batch_as_a_pdf_and_a_print_page() -> None:
     out = _run("codes.py", "--quick")
     assert "| pdf |" in out and "| print page |" in out and "| QR encoding alone (baseline) |" in out
+
+
+def test_visit_bench_weighs_every_page_of_a_vote_against_a_bare_request() -> None:
+    out = _run("visit.py", "--quick", "--database", "sqlite")
+    for page in ("how to vote", "enter code", "sign in", "ballot", "meter (htmx)", "confirm", "check a receipt"):
+        assert f"| {page} |" in out
+    total = next(line for line in out.splitlines() if line.startswith("| a visit, signing in left out |"))
+    assert float(total.split("|")[5]) > 20  # a visit sends dozens of statements
