@@ -1,11 +1,18 @@
-"""The session: a change made inside a savepoint is undone when its transaction rolls back."""
+"""The session and the pool: a savepoint is undone with its transaction; a connection the database
+server closed is never handed to a request."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import time
 
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
+
+import pb.db
 from pb.accounts.models import User
 from pb.db import db
+from tests.conftest import ON_POSTGRES
 
 
 def test_a_savepoint_that_is_the_first_write_is_undone_by_the_rollback(app) -> None:
@@ -16,3 +23,35 @@ def test_a_savepoint_that_is_the_first_write_is_undone_by_the_rollback(app) -> N
         db.session.flush()
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def _connection_identity() -> object:
+    """Which connection the pool hands out: PostgreSQL's backend process, or SQLite's connection object."""
+    with db.engine.connect() as connection:
+        if ON_POSTGRES:
+            return connection.scalar(text("SELECT pg_backend_pid()"))
+        return id(connection.connection.dbapi_connection)
+
+
+def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(app) -> None:
+    first = _connection_identity()
+    assert _connection_identity() == first  # a good connection is kept
+    if not ON_POSTGRES:
+        return  # SQLite has no server to close it
+    # As a restart does to every backend: end it from elsewhere, and wait until it has gone.
+    other = create_engine(db.engine.url, poolclass=NullPool)
+    with other.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        deadline = time.monotonic() + 10
+        while connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": first}):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    other.dispose()
+    assert _connection_identity() != first  # replaced, and the statement on the new one succeeded
+
+
+def test_a_connection_unused_for_too_long_is_made_again(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _connection_identity()
+    monkeypatch.setattr(pb.db, "IDLE_REPLACED_AFTER", -1.0)
+    # On SQLite the file is the database: its connections are always kept.
+    assert (_connection_identity() != first) is ON_POSTGRES
