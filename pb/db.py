@@ -104,8 +104,8 @@ def _replace_a_closed_connection(dbapi_connection: Any, connection_record: Any, 
     When PostgreSQL restarts (or ends idle sessions), each backend writes a last message and
     closes its socket, so the pool's idle connection has something to read: an idle connection
     that is still good has nothing. Polling the socket answers without a round trip to the
-    server, where SQLAlchemy's `pool_pre_ping` asks the server on every checkout (about a
-    twentieth of a vote's CPU, docs/load.md). A connection unused for IDLE_REPLACED_AFTER is
+    server, where SQLAlchemy's `pool_pre_ping` asks the server on every checkout (2–5 % of a
+    vote's CPU, docs/load.md). A connection unused for IDLE_REPLACED_AFTER is
     made again, for a network that drops quiet connections without a word. Raising
     DisconnectionError makes the pool throw the connection away and hand out a new one.
     SQLite's connections have no server to lose.
@@ -116,7 +116,10 @@ def _replace_a_closed_connection(dbapi_connection: Any, connection_record: Any, 
         return
     idle = time.monotonic() - returned_at
     waiting = select.poll()
-    waiting.register(fileno(), select.POLLIN | select.POLLPRI)
+    try:
+        waiting.register(fileno(), select.POLLIN | select.POLLPRI)
+    except Exception as error:  # the driver has closed it already
+        raise DisconnectionError("this database connection is closed") from error
     if idle > IDLE_REPLACED_AFTER or waiting.poll(0):
         raise DisconnectionError("the database server closed this connection, or it was unused too long")
 
