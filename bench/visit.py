@@ -37,7 +37,7 @@ from sqlalchemy import event
 from bench._server import BALLOT_KEY_SECRET, PASSWORD, SECRET_KEY, Postgres, Seed, bench_app, seed
 from bench._voters import CSRF, RECEIPT, SUBMISSION
 
-HTTPS = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/"}}
+BASE_URL = "https://localhost"  # production's cookies are Secure, and its CSRF check wants a same-site Referer
 
 
 class Visit:
@@ -60,10 +60,11 @@ class Visit:
 
     def request(self, client: FlaskClient, page: str, method: str, path: str, address: str,
                 data: dict | None = None, *, hx: bool = False) -> str:
+        """Send one request; return where it redirects to, or else its page."""
         self.page = page
-        headers = dict(HTTPS["headers"], **({"HX-Request": "true"} if hx else {}))
+        headers = {"Referer": f"{BASE_URL}/", **({"HX-Request": "true"} if hx else {})}
         started = time.thread_time()
-        response = client.open(path, method=method, data=data, base_url=HTTPS["base_url"], headers=headers,
+        response = client.open(path, method=method, data=data, base_url=BASE_URL, headers=headers,
                                environ_base={"REMOTE_ADDR": address})
         spent = time.thread_time() - started
         if self.counting:

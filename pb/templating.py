@@ -111,12 +111,15 @@ def translations() -> NullTranslations:
     if not g:  # outside an app context: flask-babel gives the untranslated text
         return get_translations()
     kept = g.get("_cyd_translations")
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
-    if kept is None or kept[0] is not locale or locale is None:
-        found = get_translations()  # sets the request's locale if it was not yet chosen
-        kept = (getattr(g.get("_flask_babel"), "babel_locale", None), found)
-        g._cyd_translations = kept
+    if kept is None or kept[0] is not _babel_locale() or kept[0] is None:
+        found = get_translations()  # chooses the request's locale if it was not yet chosen
+        kept = g._cyd_translations = (_babel_locale(), found)
     return kept[1]
+
+
+def _babel_locale() -> object:
+    """The locale flask-babel has chosen for this request (None before it chooses)."""
+    return getattr(g.get("_flask_babel"), "babel_locale", None)
 
 
 def register_template_helpers(app: Flask) -> None:
