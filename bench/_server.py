@@ -7,7 +7,8 @@
 - `Gunicorn`: the app served by the project's gunicorn.conf.py in production configuration, on a
   free loopback port; bind, workers and threads come from the environment as the file reads them.
   It serves `bench_app()`: the app exactly as app.py builds it, plus one bare route for the
-  saturation baseline.
+  saturation baseline, and a `Server-Timing: app;dur=…` header on every answer, so that the
+  client can tell the app's own time from the time a request waited in the server.
 - `check_ballots()`: what the database holds at the end, against what the voters were told.
 """
 
@@ -24,9 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flask import Flask, Response
 
@@ -42,12 +44,30 @@ ACCESS_LOG = '%(h)s "%(r)s" %(s)s %(b)s %(D)s'
 
 
 def bench_app() -> Flask:
-    """The app as app.py builds it (FLASK_CONFIG=production from gunicorn.conf.py), plus GET /bench/bare."""
+    """The app as app.py builds it (FLASK_CONFIG=production from gunicorn.conf.py), plus GET /bench/bare.
+
+    Each answer says how long the app took, from gunicorn handing it the request to the
+    response's headers (Flask renders the whole body before it starts the response).
+    """
     from pb import create_app
 
     app = create_app()
     app.add_url_rule("/bench/bare", "show_bare", _bare)
+    app.wsgi_app = _timed(app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+def _timed(wsgi_app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    def timed(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+
+        def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            headers.append(("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1000:.2f}"))
+            return start_response(status, headers, *args)
+
+        return wsgi_app(environ, start)
+
+    return timed
 
 
 def _bare() -> Response:

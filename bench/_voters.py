@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from bench._server import PASSWORD, Seed
@@ -26,6 +27,7 @@ TIMEOUT = 30.0
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 SUBMISSION = re.compile(r'name="submission" value="([0-9a-f]+)"')
 RECEIPT = re.compile(r'<strong class="receipt">([A-Z0-9-]+)</strong>')
+APP_TIMING = re.compile(r"\bapp;dur=([0-9.]+)")
 # Text that must never reach a person, whatever fails.
 LEAKS = re.compile(r"Traceback|File \"/|sqlalchemy|psycopg|OperationalError|sqlite3", re.IGNORECASE)
 _addresses = itertools.count(1)
@@ -57,26 +59,39 @@ class Fault:
     leak: bool  # the body held traceback or driver text
 
 
+class Sample(NamedTuple):
+    """One request as the person saw it."""
+
+    at: float  # when it finished (time.monotonic())
+    page: str
+    status: int
+    ms: float
+    ok: bool  # the answer a browser expected
+    app_ms: float | None  # of which the app's own work (its Server-Timing header; None without an answer)
+
+
 @dataclass
 class Recorder:
-    """Every request of a load: (finished at, page, status, milliseconds, as expected)."""
+    """Every request of a load, and what the voters were told."""
 
-    samples: list[tuple[float, str, int, float, bool]] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     ledger: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     votes: int = 0
+    acked: list[float] = field(default_factory=list)  # when each receipt came back
     confirming: int = 0  # confirmations sent whose receipt page has not come back yet
     ran_out: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, page: str, status: int, ms: float, ok: bool) -> None:
-        self.samples.append((time.monotonic(), page, status, ms, ok))
+    def add(self, page: str, status: int, ms: float, ok: bool, app_ms: float | None = None) -> None:
+        self.samples.append(Sample(time.monotonic(), page, status, ms, ok, app_ms))
 
     def event(self, voter: str, *event: str) -> None:
         self.ledger.setdefault(voter, []).append(event)
         with self.lock:
             if event[0] == "ack":
                 self.votes += 1
+                self.acked.append(time.monotonic())
                 self.confirming -= 1
             else:
                 self.confirming += 1
@@ -134,12 +149,12 @@ class Browser:
         for attempt in itertools.count():
             started = time.perf_counter()
             try:
-                status, location, text, fragment = self._exchange(method, path, body, hx)
+                status, location, text, fragment, app_ms = self._exchange(method, path, body, hx)
             except (OSError, http.client.HTTPException) as error:
-                status, location, text, fragment = 0, "", f"{type(error).__name__}: {error}", False
+                status, location, text, fragment, app_ms = 0, "", f"{type(error).__name__}: {error}", False, None
             ms = (time.perf_counter() - started) * 1000
             ok = status == expect
-            self.recorder.add(page, status, ms, ok)
+            self.recorder.add(page, status, ms, ok, app_ms)
             if ok:
                 return Page(status, location, text)
             self.recorder.faults.append(
@@ -152,8 +167,9 @@ class Browser:
             time.sleep(self.wait)
         raise AssertionError("unreachable")
 
-    def _exchange(self, method: str, path: str, body: bytes | None, hx: bool) -> tuple[int, str, str, bool]:
-        """(status, Location, body, whether it is the app's message fragment for htmx)."""
+    def _exchange(self, method: str, path: str, body: bytes | None,
+                  hx: bool) -> tuple[int, str, str, bool, float | None]:
+        """(status, Location, body, whether it is the app's message fragment for htmx, the app's milliseconds)."""
         headers = {"Accept": "text/html", "Accept-Encoding": "identity"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -188,7 +204,9 @@ class Browser:
             if response.will_close:
                 self.close()
             fragment = response.getheader("HX-Retarget") == "#messages"
-            return response.status, response.getheader("Location", ""), text, fragment
+            timing = APP_TIMING.search(response.getheader("Server-Timing", ""))
+            app_ms = float(timing.group(1)) if timing else None
+            return response.status, response.getheader("Location", ""), text, fragment, app_ms
         raise AssertionError("unreachable")
 
     def _keep(self, header: str) -> None:
@@ -308,7 +326,14 @@ def _cast(browser: Browser, voter: str, seed: Seed, page: Page, pace: Pace, rng:
 
 @dataclass
 class Crowd:
-    """`seats` people at once, each replaced by the next when they leave, until `duration` has passed."""
+    """`seats` people at once, each replaced by the next when they leave, until `duration` has passed.
+
+    The people arrive spread over the longest pause, or over `settle` seconds if that is longer;
+    `settle` is added before `duration`, and `measured_from` is when it ends. A crowd all of whose
+    people arrive within a few seconds moves in step for a while (all at the sign-in, then all
+    confirming); one that has settled has people at every stage of a visit, as a crowd in
+    progress has.
+    """
 
     port: int
     seed: Seed
@@ -318,15 +343,18 @@ class Crowd:
     pause: tuple[float, float] = (1.0, 3.0)
     revise: float = 0.25
     patience: int = 0
+    settle: float = 0.0
     recorder: Recorder = field(default_factory=Recorder)
     started: float = 0.0
+    measured_from: float = 0.0
     deadline: float = 0.0  # `during` may move it (bench/faults.py ends the crowd when it has seen enough)
     elapsed: float = 0.0
 
     def run(self, during: Callable[[Crowd], None] | None = None) -> Recorder:
         """Run the load; `during(self)` runs in this thread meanwhile (the fault runs inject faults there)."""
         self.started = time.monotonic()
-        self.deadline = self.started + self.duration
+        self.measured_from = self.started + self.settle
+        self.deadline = self.measured_from + self.duration
         seats = [threading.Thread(target=self._seat, args=(n,), daemon=True) for n in range(self.seats)]
         for seat in seats:
             seat.start()
@@ -339,8 +367,9 @@ class Crowd:
 
     def _seat(self, n: int) -> None:
         rng = random.Random(n)
-        if self.pause[1]:  # a crowd in progress: people arrive spread over the first pause
-            time.sleep(rng.uniform(0, self.pause[1]))
+        arriving = max(self.settle, self.pause[1])
+        if arriving:
+            time.sleep(rng.uniform(0, arriving))
         while time.monotonic() < self.deadline:
             voter = self.credentials.take()
             if voter is None:
@@ -349,7 +378,11 @@ class Crowd:
             browser = Browser(self.port, self.recorder, patience=self.patience)
             try:
                 visit(browser, voter, self.seed, Pace(*self.pause, lambda: self.deadline, rng), rng, revise=self.revise)
-            except (TimeUp, Failed):
+            except TimeUp:
+                # The load is over for this seat. Taking the next person here would send a string of
+                # new visitors, each asking for *how to vote* and leaving at once, until the deadline.
+                return
+            except Failed:
                 pass
             finally:
                 browser.close()

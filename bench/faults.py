@@ -134,7 +134,7 @@ def _run(name: str, database: Database, server: Gunicorn, made: Seed, credential
 def _judge_recovery(outcome: Outcome, recorder: Recorder, windows: list[Window]) -> None:
     """Requests succeed again after each restart, and nothing fails more than GRACE after one."""
     for _began, back in windows:
-        later = [at for at, _page, _status, _ms, ok in recorder.samples if ok and at >= back]
+        later = [sample.at for sample in recorder.samples if sample.ok and sample.at >= back]
         if not later:
             outcome.problems.append("no request succeeded after the restart")
             continue

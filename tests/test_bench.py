@@ -12,7 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.load import Stats, verdict
+import pytest
+
+import bench._voters
+from bench._voters import Crowd, Recorder, Sample, TimeUp
+from bench.load import Stats, by_page, stats, verdict
 from tests.postgres import INITDB
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +30,48 @@ def _run(script: str, *args: str) -> str:
 
 
 def test_load_bench_runs_both_loads_on_sqlite_and_finds_every_ballot_the_voters_were_shown() -> None:
-    out = _run("load.py", "--quick", "--database", "sqlite")
+    out = _run("load.py", "--quick", "--database", "sqlite", "--pages")
     assert "| sqlite | final-hour crowd |" in out
     assert "| sqlite | saturation: casting |" in out
     assert "as the voters were told" in out
+    # Every answer says how long the app itself took (Server-Timing), and that is within the whole.
+    how_to_vote = next(line for line in out.splitlines() if line.startswith("| how to vote |"))
+    p95, app_p95 = (float(cell) for cell in how_to_vote.split("|")[4:6])
+    assert 0 < app_p95 <= p95
+
+
+class _Voters:
+    """Credentials without end, for a crowd that never reaches the server."""
+
+    def take(self) -> str:
+        return "someone@example.org"
+
+
+def test_a_crowd_whose_time_is_up_sends_nobody_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A person who leaves because the load is over is not replaced by the next, who would ask
+    # for one page and leave too, again and again until the deadline.
+    visits: list[str] = []
+
+    def leave_at_once(browser: object, voter: str, *args: object, **kwargs: object) -> None:
+        visits.append(voter)
+        raise TimeUp
+
+    monkeypatch.setattr(bench._voters, "visit", leave_at_once)
+    crowd = Crowd(0, None, _Voters(), seats=2, duration=0.3, pause=(0.0, 0.0))  # type: ignore[arg-type]
+    crowd.run()
+    assert len(visits) == 2
+
+
+def test_the_crowd_is_measured_from_when_it_has_gathered() -> None:
+    recorder = Recorder()
+    recorder.samples += [Sample(1.0, "how to vote", 200, 900.0, True, 5.0),
+                         Sample(2.0, "sign in", 500, 30.0, False, 25.0),
+                         Sample(6.0, "how to vote", 200, 40.0, True, 10.0),
+                         Sample(7.0, "ballot", 200, 60.0, True, 20.0)]
+    recorder.acked += [1.5, 6.5]
+    crowd = stats("final-hour crowd", "sqlite", recorder, 4.0, (0.0,) * 5, since=5.0)
+    assert (crowd.requests, crowd.errors, crowd.votes, crowd.p95) == (2, 0, 1, 60.0)
+    assert by_page(recorder, since=5.0) == [("ballot", 1, 60.0, 60.0, 20.0), ("how to vote", 1, 40.0, 40.0, 10.0)]
 
 
 def test_fault_bench_loses_nothing_when_gunicorn_is_killed_or_postgresql_restarts() -> None:
