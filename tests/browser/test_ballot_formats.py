@@ -91,7 +91,7 @@ def test_a_resident_shares_points_in_welsh_with_the_meter_updating(formats_serve
     page = _new_page(browser)
     page.goto(f"{base}/sign-in")
     page.get_by_role("link", name="Cymraeg").click()
-    assert page.evaluate("document.documentElement.lang") == "cy"
+    expect(page.locator("html")).to_have_attribute("lang", "cy")  # waits for the page the link leads to
     page.goto(f"{base}/cycles/{vote['cycle']}/vote")
     page.get_by_role("link", name="Rhoi cod pleidleisio").click()
     _checked(page)

@@ -202,7 +202,7 @@ def test_leaving_kiosk_mode_needs_the_facilitators_pin(kiosk_server, browser) ->
     page = _device(browser)
     _start_kiosk(page, kiosk_server)
     page.get_by_role("link", name="Cymraeg").click()
-    assert page.evaluate("document.documentElement.lang") == "cy"
+    expect(page.locator("html")).to_have_attribute("lang", "cy")  # waits for the page the link leads to
     _checked(page)
     page.get_by_role("link", name="English").click()
     page.get_by_role("link", name="Leave kiosk mode (facilitators)").click()

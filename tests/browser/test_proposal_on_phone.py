@@ -66,6 +66,7 @@ def test_a_resident_records_a_need_then_proposes_on_a_phone(live_app: Flask, liv
     _sign_in(phone, live_server)
     phone.get_by_role("link", name="Riverside together").click()
     phone.get_by_role("link", name="Needs, assets and themes").click()
+    expect(phone.get_by_role("heading", name="Needs, assets and themes", level=1)).to_be_visible()
     assert axe_violations(phone) == []
     phone.get_by_label("In a few words").fill("Nowhere to sit by the water")
     phone.locator("#area").select_option("North bank")
