@@ -6,14 +6,23 @@ when RATELIMIT_STORAGE_URI says so, and everything else is in PostgreSQL; so a c
 as many servers as it needs behind a load balancer.
 """
 
+from __future__ import annotations
+
 import multiprocessing
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # A process a core uses the cores; two threads each overlap the time a request waits for the
 # database. More workers and threads than that only contend for the cores: on two cores,
 # 2 workers x 2 threads served a 200-voter crowd with a p95 of 330-420 ms, against 710 ms for
-# gunicorn's usual 2 x cores + 1 workers with 4 threads each (docs/load.md).
+# gunicorn's usual 2 x cores + 1 workers with 4 threads each, when both were measured side by
+# side on 2 December (docs/load.md; with later changes, the same crowd's p95 is now about 60 ms
+# on SQLite and 180 ms on PostgreSQL).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("THREADS", 2))
@@ -34,14 +43,15 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 raw_env = ["FLASK_CONFIG=production"]
 
 
-def when_ready(server):
-    """Before the first worker is forked."""
+def when_ready(server: Arbiter) -> None:
+    """In the master, once the app is built and before the first worker is forked."""
     from pb.serving import prepare
 
     prepare(server.app.wsgi())
 
 
-def post_fork(server, worker):
+def post_fork(server: Arbiter, worker: Worker) -> None:
+    """In each new worker, before it serves its first request."""
     from pb.serving import after_fork
 
     after_fork(server.app.wsgi())

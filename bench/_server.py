@@ -58,6 +58,8 @@ def bench_app() -> Flask:
 
 
 def _timed(wsgi_app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    """Stamp each response's Server-Timing when its headers start, that is once Flask has built its body."""
+
     def timed(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
 

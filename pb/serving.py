@@ -23,10 +23,11 @@ def prepare(app: Flask) -> None:
     Opens no database connection: a connection must never be shared by two processes.
     """
     configure_mappers()
-    for name in app.jinja_env.list_templates(extensions=("html", "txt")):
+    for name in app.jinja_env.list_templates(extensions=("html",)):
         app.jinja_env.get_template(name)
-    # Everything built so far lives as long as the server: the workers' garbage collector need
-    # never walk it, and not touching it keeps the pages shared with the master.
+    # Everything built so far lives as long as the server: moved out of the collector's reach,
+    # the workers' collections need never walk it (nor write to its pages, as a collection
+    # does to each object it examines).
     gc.freeze()
 
 

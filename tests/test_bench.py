@@ -8,14 +8,16 @@ is installed (as in CI).
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 import bench._voters
-from bench._voters import Crowd, Recorder, Sample, TimeUp
+from bench._voters import Crowd, Failed, Recorder, Sample, TimeUp
 from bench.load import Stats, by_page, stats, verdict
 from tests.postgres import INITDB
 
@@ -41,10 +43,13 @@ def test_load_bench_runs_both_loads_on_sqlite_and_finds_every_ballot_the_voters_
 
 
 class _Voters:
-    """Credentials without end, for a crowd that never reaches the server."""
+    """Credentials without end, each new, for a crowd that never reaches the server."""
+
+    def __init__(self) -> None:
+        self.numbers = itertools.count(1)
 
     def take(self) -> str:
-        return "someone@example.org"
+        return f"voter-{next(self.numbers)}@example.org"
 
 
 def test_a_crowd_whose_time_is_up_sends_nobody_else(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,6 +65,23 @@ def test_a_crowd_whose_time_is_up_sends_nobody_else(monkeypatch: pytest.MonkeyPa
     crowd = Crowd(0, None, _Voters(), seats=2, duration=0.3, pause=(0.0, 0.0))  # type: ignore[arg-type]
     crowd.run()
     assert len(visits) == 2
+
+
+@pytest.mark.parametrize("ending", ["finishes", "gives up"])
+def test_a_person_who_leaves_before_time_is_up_is_replaced_by_the_next(monkeypatch: pytest.MonkeyPatch,
+                                                                       ending: str) -> None:
+    visits: list[str] = []
+
+    def short_visit(browser: object, voter: str, *args: object, **kwargs: object) -> None:
+        visits.append(voter)
+        time.sleep(0.02)
+        if ending == "gives up":
+            raise Failed
+
+    monkeypatch.setattr(bench._voters, "visit", short_visit)
+    crowd = Crowd(0, None, _Voters(), seats=2, duration=0.3, pause=(0.0, 0.0))  # type: ignore[arg-type]
+    crowd.run()
+    assert len(visits) > 4 and len(set(visits)) == len(visits)  # each seat took someone new, several times
 
 
 def test_the_crowd_is_measured_from_when_it_has_gathered() -> None:

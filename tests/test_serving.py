@@ -5,22 +5,47 @@ from __future__ import annotations
 
 import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 
 import pb.serving
+from pb import create_app
 from pb.db import db
 from pb.serving import after_fork, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_gunicorn_builds_the_app_in_the_master_and_runs_both_hooks() -> None:
+def test_gunicorn_builds_the_app_in_the_master_and_runs_both_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert settings["preload_app"] is True
-    assert callable(settings["when_ready"]) and callable(settings["post_fork"])
+    built = object()
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: built))  # gunicorn's arbiter, as far as the hooks see it
+    calls: list[tuple[str, object]] = []
+    monkeypatch.setattr(pb.serving, "prepare", lambda app: calls.append(("prepare", app)))
+    monkeypatch.setattr(pb.serving, "after_fork", lambda app: calls.append(("after_fork", app)))
+    settings["when_ready"](server)
+    settings["post_fork"](server, SimpleNamespace())
+    assert calls == [("prepare", built), ("after_fork", built)]
+
+
+def test_the_master_opens_no_database_connection(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A connection opened before the fork would be shared by every worker.
+    monkeypatch.setattr(pb.serving.gc, "freeze", lambda: None)
+    opened: list[object] = []
+
+    def count(*_args: object) -> None:
+        opened.append(True)
+
+    event.listen(Engine, "connect", count)
+    try:
+        prepare(create_app("test", SQLALCHEMY_ENGINES={"default": database_url}))
+    finally:
+        event.remove(Engine, "connect", count)
+    assert opened == []
 
 
 def test_the_master_compiles_every_template_and_freezes_what_it_built(app: Flask,
