@@ -94,6 +94,7 @@ def test_a_resident_shares_points_in_welsh_with_the_meter_updating(formats_serve
     expect(page.locator("html")).to_have_attribute("lang", "cy")  # waits for the page the link leads to
     page.goto(f"{base}/cycles/{vote['cycle']}/vote")
     page.get_by_role("link", name="Rhoi cod pleidleisio").click()
+    expect(page.get_by_label("Cod pleidleisio")).to_be_visible()  # the code page has loaded
     _checked(page)
     page.get_by_label("Cod pleidleisio").fill(vote["codes"][0])
     page.get_by_role("button", name="Parhau").click()

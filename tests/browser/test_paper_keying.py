@@ -135,6 +135,7 @@ def test_two_facilitators_key_a_stack_resolve_a_mismatch_and_the_reconciliation_
     expect(row).to_contain_text("Different")
     _checked(ffion)
     ffion.get_by_role("link", name=f"Resolve ballot {format_serial(2)}").click()
+    expect(ffion.get_by_label("Entry 1")).to_be_visible()  # the ballot's page has loaded
     _checked(ffion)
     ffion.get_by_label("Entry 1").check()  # her own reading: one person alone never decides a ballot
     ffion.get_by_role("button", name="Resolve the ballot").click()
