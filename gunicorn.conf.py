@@ -19,10 +19,8 @@ if TYPE_CHECKING:
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # A process a core uses the cores; two threads each overlap the time a request waits for the
 # database. More workers and threads than that only contend for the cores: on two cores,
-# 2 workers x 2 threads served a 200-voter crowd with a p95 of 330-420 ms, against 710 ms for
-# gunicorn's usual 2 x cores + 1 workers with 4 threads each, when both were measured side by
-# side on 2 December (docs/load.md; with later changes, the same crowd's p95 is now about 60 ms
-# on SQLite and 180 ms on PostgreSQL).
+# 2 workers x 2 threads served a 200-voter crowd with half the p95 of gunicorn's usual
+# 2 x cores + 1 workers with 4 threads each (docs/load.md, 2 December).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("THREADS", 2))

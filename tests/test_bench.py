@@ -52,35 +52,31 @@ class _Voters:
         return f"voter-{next(self.numbers)}@example.org"
 
 
+def _visitors_sent(monkeypatch: pytest.MonkeyPatch, ending: type[Exception] | None) -> list[str]:
+    """Whom a crowd of two seats sends in 0.3 s, when each visit takes 20 ms and ends with `ending`."""
+    visits: list[str] = []
+
+    def visit(browser: object, voter: str, *args: object, **kwargs: object) -> None:
+        visits.append(voter)
+        time.sleep(0.02)
+        if ending is not None:
+            raise ending
+
+    monkeypatch.setattr(bench._voters, "visit", visit)
+    Crowd(0, None, _Voters(), seats=2, duration=0.3, pause=(0.0, 0.0)).run()  # type: ignore[arg-type]
+    return visits
+
+
 def test_a_crowd_whose_time_is_up_sends_nobody_else(monkeypatch: pytest.MonkeyPatch) -> None:
     # A person who leaves because the load is over is not replaced by the next, who would ask
     # for one page and leave too, again and again until the deadline.
-    visits: list[str] = []
-
-    def leave_at_once(browser: object, voter: str, *args: object, **kwargs: object) -> None:
-        visits.append(voter)
-        raise TimeUp
-
-    monkeypatch.setattr(bench._voters, "visit", leave_at_once)
-    crowd = Crowd(0, None, _Voters(), seats=2, duration=0.3, pause=(0.0, 0.0))  # type: ignore[arg-type]
-    crowd.run()
-    assert len(visits) == 2
+    assert len(_visitors_sent(monkeypatch, TimeUp)) == 2
 
 
-@pytest.mark.parametrize("ending", ["finishes", "gives up"])
+@pytest.mark.parametrize("ending", [None, Failed], ids=["finishes", "gives up"])
 def test_a_person_who_leaves_before_time_is_up_is_replaced_by_the_next(monkeypatch: pytest.MonkeyPatch,
-                                                                       ending: str) -> None:
-    visits: list[str] = []
-
-    def short_visit(browser: object, voter: str, *args: object, **kwargs: object) -> None:
-        visits.append(voter)
-        time.sleep(0.02)
-        if ending == "gives up":
-            raise Failed
-
-    monkeypatch.setattr(bench._voters, "visit", short_visit)
-    crowd = Crowd(0, None, _Voters(), seats=2, duration=0.3, pause=(0.0, 0.0))  # type: ignore[arg-type]
-    crowd.run()
+                                                                       ending: type[Exception] | None) -> None:
+    visits = _visitors_sent(monkeypatch, ending)
     assert len(visits) > 4 and len(set(visits)) == len(visits)  # each seat took someone new, several times
 
 
