@@ -1,4 +1,4 @@
-"""`flask pb …`: migrate, seed the demo, verify the audit log, count a Pabulib file, back up a cycle."""
+"""`flask pb …`: migrate, seed the demo, verify the audit log, count a Pabulib file, back up a cycle, set a password."""
 
 from __future__ import annotations
 
@@ -156,10 +156,36 @@ def import_cycle_command(source: IO[bytes], as_copy: bool) -> None:
                f"\"{restored.cycle.title}\":")
     _echo_counts(restored.rows, restored.accounts_created + restored.accounts_matched, restored.audit_entries)
     click.echo(f"Accounts: {restored.accounts_matched} matched by email, {restored.accounts_created} created without "
-               "a password (nobody can sign in to those until a password is set).")
+               "a password (nobody can sign in to those until `flask pb set-password EMAIL` gives them one).")
     if not restored.same_ballot_key:
         click.echo("Warning: this installation's BALLOT_KEY_SECRET is not the one the backup was written under, so "
                    "its unused voting codes will not work here (docs/backup.md).", err=True)
+
+
+@pb_cli.command("set-password")
+@click.argument("email")
+@click.password_option("--password", prompt="New password", help="Asked for twice, unseen, if not given.")
+def set_password_command(email: str, password: str) -> None:
+    """Give an account a new password: one an import created, or one whose holder has forgotten it.
+
+    Every session signed in with the old password ends. Hand the password over as you would a
+    PIN, and ask its holder to change it (Your account > Change your password).
+    """
+    from pb.accounts.services import find_by_email, set_password
+    from pb.errors import PBError
+
+    user = find_by_email(email)
+    if user is None:
+        click.echo(f"No account has the email address {email}: nothing was changed.", err=True)
+        sys.exit(1)
+    try:
+        set_password(user, password)
+        db.session.commit()
+    except PBError as error:
+        db.session.rollback()
+        click.echo(f"{error.message} Nothing was changed.", err=True)
+        sys.exit(1)
+    click.echo(f"Password set for {user.email} ({user.name}). Any session signed in with the old one has ended.")
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -60,3 +60,20 @@ class DetailsForm(FlaskForm):
         validators=[Optional()],
         render_kw={"autocomplete": "bday"},
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters."),
+        validators=[
+            DataRequired(_l("Enter a new password.")),
+            Length(min=10, message=_l("Your password must be at least 10 characters.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

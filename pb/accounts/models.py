@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,6 +43,20 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    def get_id(self) -> str:
+        """What a session keeps to say who is signed in: the account, sealed to its password.
+
+        Setting a new password breaks the seal, so it ends every session signed in with the old
+        one (accounts.services.load_user compares it). Sessions live in signed cookies, which
+        anyone holding one can read: the seal is an HMAC under SECRET_KEY, never the hash itself.
+        """
+        return f"{self.id}:{self.password_seal()}"
+
+    def password_seal(self) -> str:
+        key = str(current_app.config["SECRET_KEY"]).encode()
+        message = f"{self.id}:{self.password_hash}".encode()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()[:20]
 
 
 class RoleGrant(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from datetime import date
 from functools import cache
@@ -103,11 +104,45 @@ def _user_with_grants() -> Select[tuple[User]]:
     return select(User).where(User.id == bindparam("user_id")).options(joinedload(User.grants))
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader. The person's roles come in the same query: most pages ask for them."""
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader, given what `User.get_id` put in the session ("id:seal").
+
+    None, so signed out, if the seal no longer matches: the password has changed since. The
+    person's roles come in the same query: most pages ask for them.
+    """
+    user_id, _sep, seal = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    return session().execute(_user_with_grants(), {"user_id": int(user_id)}).unique().scalar_one_or_none()
+    user = session().execute(_user_with_grants(), {"user_id": int(user_id)}).unique().scalar_one_or_none()
+    if user is None or not hmac.compare_digest(seal, user.password_seal()):
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A signed-in person's new password, given their current one. Every other session of theirs ends.
+
+    Raises InvalidInput if `current` is not their password or `new` is too short.
+    """
+    try:
+        hasher().verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise InvalidInput(_("Your current password is not right. Check it and try again."),
+                           field="current_password") from None
+    set_password(user, new, field="new_password")
+
+
+def set_password(user: User, new: str, field: str = "password") -> None:
+    """Give an account a new password (an operator's `flask pb set-password`, or change_password).
+
+    Every session signed in with the old password ends (`User.get_id`). Raises InvalidInput if
+    `new` is too short.
+    """
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(_("Your password must be at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+                           field=field)
+    user.password_hash = hasher().hash(new)
+    session().flush()
 
 
 def grant(user: User, role: Role, cycle_id: int | None = None) -> RoleGrant:

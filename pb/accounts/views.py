@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from pb.accounts import services
-from pb.accounts.forms import DetailsForm, SignInForm, SignUpForm
+from pb.accounts.forms import ChangePasswordForm, DetailsForm, SignInForm, SignUpForm
 from pb.accounts.models import User
 from pb.db import db
 from pb.errors import PBError
@@ -28,6 +28,13 @@ def _failures_limit() -> str:
 def _account_key() -> str:
     # Back-off per account, whatever address the guesses come from.
     return "sign-in:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _own_account_key() -> str:
+    # Guesses at a signed-in person's current password (someone else at their unlocked phone) count
+    # against the account, with sign-in's back-off. The limiter asks before login_required has
+    # turned anyone signed out away, so there may be no id.
+    return f"password:{getattr(current_user, 'id', '')}"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -92,6 +99,35 @@ def edit_details() -> Response:
             flash(_("Your details have been saved."), "success")
             return _redirect_next()
     return render("accounts/details.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/account")
+@login_required
+def show_account() -> Response:
+    """What the account holds, with the ways to change it."""
+    return render("accounts/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_failures_limit, methods=["POST"], key_func=_own_account_key,
+               deduct_when=lambda r: r.status_code == 422)
+def change_password() -> Response:
+    """A new password, given the current one; every other session of the account ends."""
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current_password.data or "", form.new_password.data or "")
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            _start_session(user)  # this session goes on under the new seal
+            flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
+            return redirect(url_for("accounts.show_account"), code=303)
+    return render("accounts/password.html", form=form, status=422 if form.errors else 200)
 
 
 @bp.get("/language/<code>")

@@ -4,7 +4,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from pb.accounts.models import Role
-from pb.accounts.services import authenticate, grant, has_role, sign_up
+from pb.accounts.services import authenticate, change_password, grant, has_role, load_user, set_password, sign_up
+from pb.db import db
 from pb.errors import Conflict, InvalidInput
 
 
@@ -73,3 +74,38 @@ def test_a_cycle_role_holds_only_in_that_cycle(app, make_cycle) -> None:
     assert has_role(person, Role.FACILITATOR, cycle.id)
     assert not has_role(person, Role.FACILITATOR, other.id)
     assert not has_role(person, Role.FACILITATOR)
+
+
+def test_changing_a_password_needs_the_current_one_and_a_long_enough_new_one(app) -> None:
+    user = sign_up("c@example.org", "C", "the first password")
+    with pytest.raises(InvalidInput) as wrong:
+        change_password(user, "not the first password", "a second password")
+    assert wrong.value.field == "current_password"
+    with pytest.raises(InvalidInput) as short:
+        change_password(user, "the first password", "short")
+    assert short.value.field == "new_password"
+    assert authenticate("c@example.org", "the first password") is user  # neither refusal changed it
+    change_password(user, "the first password", "a second password")
+    assert authenticate("c@example.org", "a second password") is user
+    with pytest.raises(InvalidInput):
+        authenticate("c@example.org", "the first password")
+
+
+def test_a_new_password_breaks_the_seal_on_every_session_signed_in_with_the_old(app) -> None:
+    user = sign_up("d@example.org", "D", "the first password")
+    db.session.commit()
+    kept = user.get_id()
+    assert kept.startswith(f"{user.id}:") and user.password_hash not in kept
+    assert load_user(kept) is user
+    set_password(user, "a second password")
+    assert load_user(kept) is None
+    assert load_user(user.get_id()) is user
+    assert load_user(str(user.id)) is None  # a session kept before sessions were sealed
+    assert load_user(f"{user.id}:") is None and load_user("x:y") is None
+
+
+def test_the_seal_is_keyed_by_the_secret_key(app) -> None:
+    user = sign_up("e@example.org", "E", "the first password")
+    sealed = user.get_id()
+    app.config["SECRET_KEY"] = "another secret"
+    assert user.get_id() != sealed

@@ -223,3 +223,75 @@ def test_behind_a_proxy_each_resident_has_their_own_sign_in_limit(database_url) 
 
     assert attempts(proxy_hops=1) == [422] * 6  # three residents, two attempts each: nobody is over
     assert attempts(proxy_hops=0) == [422, 422, 429, 429, 429, 429]  # the header is not trusted: one address
+
+
+def test_your_account_shows_what_it_holds_and_is_for_the_signed_in_only(client, login_as, resident) -> None:
+    assert client.get("/account").status_code == 302
+    login_as(resident)
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/account"' in page  # the name in the header leads there
+    page = client.get("/account").get_data(as_text=True)
+    assert resident.email in page and "Not given" in page
+    assert 'href="/account/password"' in page and "/account/details?next=/account" in page
+
+
+def test_changing_your_password_keeps_you_signed_in_here_and_signs_you_out_elsewhere(app, resident) -> None:
+    app.test_client_class = Client
+    phone, laptop = app.test_client(), app.test_client()
+    for device in (phone, laptop):
+        assert device.submit("/sign-in", {"email": resident.email, "password": PASSWORD}).status_code == 303
+        device.csrf = None
+    changed = phone.submit("/account/password", {"current_password": PASSWORD, "new_password": "a brand new password"})
+    assert changed.status_code == 303 and changed.headers["Location"] == "/account"
+    assert "signed out everywhere else" in phone.get("/account").get_data(as_text=True)
+    assert laptop.get("/account").status_code == 302  # signed out: back to sign in
+    phone.csrf = None
+    phone.submit("/sign-out")
+    phone.csrf = None
+    assert phone.submit("/sign-in", {"email": resident.email, "password": PASSWORD}).status_code == 422
+    assert phone.submit("/sign-in", {"email": resident.email, "password": "a brand new password"}).status_code == 303
+
+
+def test_password_change_errors_come_back_on_the_form_with_and_without_htmx(client, login_as, resident) -> None:
+    login_as(resident)
+    for headers in ({}, HX):
+        wrong = client.submit("/account/password", {"current_password": "not my password", "new_password": "short"},
+                              headers=headers)
+        page = wrong.get_data(as_text=True)
+        assert wrong.status_code == 422
+        assert "There is a problem" in page and "Error:" in page
+        assert "Your password must be at least 10 characters." in page  # the form's check comes first
+        wrong = client.submit("/account/password",
+                              {"current_password": "not my password", "new_password": "long enough now"},
+                              headers=headers)
+        assert wrong.status_code == 422
+        assert "Your current password is not right." in wrong.get_data(as_text=True)
+    assert client.submit("/sign-out").status_code == 303
+    client.csrf = None
+    assert client.submit("/sign-in", {"email": resident.email, "password": PASSWORD}).status_code == 303
+
+
+def test_a_password_change_needs_its_csrf_token(client, login_as, resident) -> None:
+    login_as(resident)
+    refused = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "a new password!"})
+    assert refused.status_code == 400
+
+
+def test_guesses_at_the_current_password_back_off(database_url) -> None:
+    """Someone at another's unlocked phone cannot try password after password."""
+    app = create_app("test", SQLALCHEMY_ENGINES={"default": database_url}, RATELIMIT_ENABLED=True,
+                     SIGN_IN_RATE_LIMIT="100 per minute", SIGN_IN_FAILURE_LIMIT="3 per 15 minutes")
+    app.test_client_class = Client
+    with app.app_context():
+        from pb.accounts.services import sign_up
+
+        sign_up("phone@example.org", "Phone", PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    assert client.submit("/sign-in", {"email": "phone@example.org", "password": PASSWORD}).status_code == 303
+    client.csrf = None
+    guesses = [client.submit("/account/password", {"current_password": f"guess number {n}",
+                                                   "new_password": "a new password!"}).status_code for n in range(3)]
+    assert guesses == [422, 422, 422]
+    locked = client.submit("/account/password", {"current_password": PASSWORD, "new_password": "a new password!"})
+    assert locked.status_code == 429

@@ -1,0 +1,50 @@
+"""A resident finds their account from the header and changes their password on a phone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from pb.demo import DEMO_PASSWORD
+from tests.browser.conftest import PHONE
+from tests.browser.test_vote_on_phone import _fits, _sign_in
+
+pytestmark = pytest.mark.browser
+
+YOUR_ACCOUNT = re.compile(r"^Rhian Resident\s*, your account$")  # the name in the header, said in full
+
+
+def test_a_resident_changes_their_password_and_their_other_phone_is_signed_out(
+    live_server: str, phone: Page, browser: Browser
+) -> None:
+    other = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    for page in (phone, other):
+        _sign_in(page, live_server)
+        expect(page.get_by_role("link", name=YOUR_ACCOUNT)).to_be_visible()
+
+    phone.get_by_role("link", name=YOUR_ACCOUNT).click()
+    expect(phone.get_by_role("heading", name="Your account")).to_be_visible()
+    _fits(phone)
+    phone.get_by_role("link", name="Change your password").click()
+    expect(phone.get_by_role("heading", name="Change your password")).to_be_visible()
+    _fits(phone)
+
+    phone.get_by_label("Current password").fill("not my password")
+    phone.get_by_label("New password").fill("a brand new password")
+    phone.get_by_role("button", name="Change your password").click()
+    expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
+    _fits(phone)
+    phone.get_by_role("link", name="Your current password is not right.").click()  # the summary leads to the field
+    expect(phone.get_by_label("Current password")).to_be_focused()
+
+    phone.get_by_label("Current password").fill(DEMO_PASSWORD)
+    phone.get_by_label("New password").fill("a brand new password")
+    phone.get_by_role("button", name="Change your password").click()
+    expect(phone.get_by_text("Your password has been changed.")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Your account")).to_be_visible()
+
+    other.goto(live_server + "/account")
+    expect(other.get_by_role("heading", name="Sign in")).to_be_visible()
+    other.context.close()
