@@ -1,0 +1,78 @@
+"""Every page each demo role can reach by following links, on a phone: axe finds nothing, nothing
+scrolls sideways, every control is big enough to tap, and nothing answers with an error.
+
+The other browser tests check the pages of what a person does; this one also reaches the pages
+nobody thought to put in a journey. It follows links only (GET), never submits a form.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from playwright.sync_api import Browser
+
+from pb.demo import DEMO_PASSWORD
+from tests.browser.conftest import PHONE, axe_violations
+from tests.browser.test_vote_on_phone import SMALL_TARGETS
+
+pytestmark = pytest.mark.browser
+
+# Links that leave the page's kind: downloads, the open-data API, switching language (a cookie).
+NOT_PAGES = re.compile(r"/language/|/static/|/api/|/export|\.(pdf|csv|xlsx|json|pb|ics)\b|format=|download|/print")
+MOST_PAGES = 120  # the demo reaches about 40 for the commissioner
+
+
+@pytest.mark.parametrize(("email", "language"), [
+    (None, "en"),
+    ("resident@example.org", "en"),
+    ("representative@example.org", "en"),
+    ("commissioner@example.org", "en"),
+    ("facilitator@example.org", "en"),
+    (None, "cy"),
+    ("resident@example.org", "cy"),
+])
+def test_every_page_a_person_can_reach_passes_axe_and_fits_a_phone(
+    live_server: str, browser: Browser, email: str | None, language: str
+) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    if language == "cy":
+        page.goto(f"{live_server}/language/cy?next=/")
+    if email:
+        page.goto(f"{live_server}/sign-in")
+        page.locator("input[name=email]").fill(email)
+        page.locator("input[name=password]").fill(DEMO_PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url(f"{live_server}/")
+
+    problems: list[tuple[str, object]] = []
+    seen: set[str] = set()
+    to_visit = ["/"]
+    while to_visit and len(seen) < MOST_PAGES:
+        path = to_visit.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = page.goto(live_server + path)
+        assert response is not None
+        if response.status >= 400:
+            problems.append((path, response.status))
+        if "text/html" not in response.headers.get("content-type", ""):
+            continue
+        assert page.locator("html").get_attribute("lang") == language, path
+        problems += [(path, v) for v in axe_violations(page)]
+        if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+            problems.append((path, "scrolls sideways"))
+        problems += [(path, f"too small to tap: {html}") for html in page.evaluate(SMALL_TARGETS)]
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            target = urlsplit(urljoin(page.url, href))
+            if f"{target.scheme}://{target.netloc}" != live_server:
+                continue
+            found = target.path + (f"?{target.query}" if target.query else "")
+            if found not in seen and not NOT_PAGES.search(found):
+                to_visit.append(found)
+    context.close()
+    assert len(seen) > 10, seen  # signed in and following links, not stuck on one page
+    assert problems == []
