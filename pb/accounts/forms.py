@@ -6,6 +6,16 @@ from wtforms import DateField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 
+def new_password_field(label: str, missing: str) -> PasswordField:
+    """A password being chosen: at least 10 characters, which browsers' password managers may fill in."""
+    return PasswordField(
+        label,
+        description=_l("At least 10 characters."),
+        validators=[DataRequired(missing), Length(min=10, message=_l("Your password must be at least 10 characters."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class SignInForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
@@ -35,15 +45,7 @@ class SignUpForm(FlaskForm):
         ],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
-    password = PasswordField(
-        _l("Create a password"),
-        description=_l("At least 10 characters."),
-        validators=[
-            DataRequired(_l("Enter a password.")),
-            Length(min=10, message=_l("Your password must be at least 10 characters.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field(_l("Create a password"), _l("Enter a password."))
 
 
 class DetailsForm(FlaskForm):
@@ -68,12 +70,4 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        _l("New password"),
-        description=_l("At least 10 characters."),
-        validators=[
-            DataRequired(_l("Enter a new password.")),
-            Length(min=10, message=_l("Your password must be at least 10 characters.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new_password = new_password_field(_l("New password"), _l("Enter a new password."))

@@ -187,18 +187,22 @@ def test_production_refuses_to_start_without_its_secrets(monkeypatch) -> None:
         create_app(ProductionConfig)
 
 
-def test_repeated_failures_on_one_account_back_off_whatever_the_address(database_url) -> None:
+def _backing_off_client(database_url: str, *emails: str) -> Client:
+    """A client of an app whose limits are on, with three failures on one account allowed, and these accounts."""
     app = create_app("test", SQLALCHEMY_ENGINES={"default": database_url}, RATELIMIT_ENABLED=True,
                      SIGN_IN_RATE_LIMIT="100 per minute", SIGN_IN_FAILURE_LIMIT="3 per 15 minutes")
     app.test_client_class = Client
     with app.app_context():
         from pb.accounts.services import sign_up
-        from pb.db import db
 
-        sign_up("target@example.org", "Target", PASSWORD)
-        sign_up("other@example.org", "Other", PASSWORD)
+        for email in emails:
+            sign_up(email, email.split("@")[0].title(), PASSWORD)
         db.session.commit()
-    client = app.test_client()
+    return app.test_client()  # type: ignore[return-value]
+
+
+def test_repeated_failures_on_one_account_back_off_whatever_the_address(database_url) -> None:
+    client = _backing_off_client(database_url, "target@example.org", "other@example.org")
     failures = [client.submit("/sign-in", {"email": "Target@example.org", "password": "guess number x"},
                               environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(3)]
     assert failures == [422, 422, 422]
@@ -279,15 +283,7 @@ def test_a_password_change_needs_its_csrf_token(client, login_as, resident) -> N
 
 def test_guesses_at_the_current_password_back_off(database_url) -> None:
     """Someone at another's unlocked phone cannot try password after password."""
-    app = create_app("test", SQLALCHEMY_ENGINES={"default": database_url}, RATELIMIT_ENABLED=True,
-                     SIGN_IN_RATE_LIMIT="100 per minute", SIGN_IN_FAILURE_LIMIT="3 per 15 minutes")
-    app.test_client_class = Client
-    with app.app_context():
-        from pb.accounts.services import sign_up
-
-        sign_up("phone@example.org", "Phone", PASSWORD)
-        db.session.commit()
-    client = app.test_client()
+    client = _backing_off_client(database_url, "phone@example.org")
     assert client.submit("/sign-in", {"email": "phone@example.org", "password": PASSWORD}).status_code == 303
     client.csrf = None
     guesses = [client.submit("/account/password", {"current_password": f"guess number {n}",
