@@ -160,22 +160,25 @@ def to_csv(cycle: Cycle) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow(
-            [
+            _safe_cell(value)
+            for value in (
                 row.proposal.id,
-                _safe_cell(row.proposal.title),
+                row.proposal.title,
                 row.proposal.cost,
                 row.votes,
                 "yes" if row.funded_by_vote else "no",
                 _decision_word(row),
                 row.explanation,
-            ]
+            )
         )
     return buffer.getvalue().encode()
 
 
-def _safe_cell(text: str) -> str:
-    # A title starting with = + - @ would run as a formula when a council opens the file in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _safe_cell(value: object) -> object:
+    # Text starting with = + - @ would run as a formula when a council opens the CSV in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def to_xlsx(cycle: Cycle) -> bytes:
@@ -192,12 +195,12 @@ def to_xlsx(cycle: Cycle) -> bytes:
         results.append(
             [
                 p["id"],
-                _safe_cell(p["title"]),
+                p["title"],
                 p["cost"] / 100,
                 p["votes"],
                 "yes" if p["selected_by_vote"] else "no",
                 p["decision"] or "",
-                _safe_cell(p["decision_reason"] or p["explanation"]),
+                p["decision_reason"] or p["explanation"],
                 p["override_ground"] or "",
             ]
         )
@@ -222,6 +225,12 @@ def to_xlsx(cycle: Cycle) -> bytes:
     for sheet in book.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        # openpyxl takes any text starting with "=" for a formula, which would run when a council
+        # opens the workbook: titles, reasons and grounds are people's words, so all of it stays text.
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -7,12 +7,14 @@ import json
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from pb.counting import parse_pb
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage, open_stage
 from pb.db import db
 from pb.results.exports import render_export
+from pb.results.models import ProjectDecision
 from pb.results.services import Choice, record_decision
 from pb.voting.services import cast_ballot
 
@@ -63,6 +65,21 @@ def test_the_workbook_and_csv_agree(decided) -> None:
     assert rows[0][:4] == ("Project", "Title", "Cost (£)", "Votes") and rows[1][:4] == (a.id, "Project 1", 4000, 2)
     csv_rows = render_export(cycle, "csv").decode().splitlines()
     assert csv_rows[1].startswith(f"{a.id},Project 1,400000,2,yes,funded")
+
+
+def test_nothing_people_wrote_runs_as_a_formula_in_the_workbook_or_the_csv(decided) -> None:
+    cycle, (a, b, _c), _voters = decided
+    cycle.title = "=1+1 Parks"
+    a.title = '=HYPERLINK("http://evil.example","Click")'
+    db.session.scalars(select(ProjectDecision).where(ProjectDecision.proposal_id == b.id)).one().reason = "@SUM(1)"
+    db.session.commit()
+    book = load_workbook(io.BytesIO(render_export(cycle, "xlsx")))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    texts = {cell.value for cell in cells}
+    assert {"=1+1 Parks", a.title, "@SUM(1)"} <= texts  # kept exactly as written, as text
+    csv_text = render_export(cycle, "csv").decode()
+    assert "'=HYPERLINK" in csv_text and ',=' not in csv_text
 
 
 def test_the_pdf_report_is_a_pdf(decided) -> None:
