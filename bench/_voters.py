@@ -21,7 +21,7 @@ from http.cookies import SimpleCookie
 from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
-from bench._server import PASSWORD, Seed
+from bench._database import PASSWORD, Seed
 
 TIMEOUT = 30.0
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

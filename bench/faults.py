@@ -41,7 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._server import Database, Gunicorn, Seed, check_ballots, seed
+from bench._database import Database, Seed, check_ballots, seed
+from bench._server import Gunicorn
 from bench._voters import Browser, Credentials, Crowd, Failed, Fault, Recorder
 
 GRACE = 1.0  # seconds after a restart by which every request must succeed again

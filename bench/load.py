@@ -39,7 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._server import Database, Gunicorn, Seed, check_ballots, gunicorn_setting, seed
+from bench._database import Database, Seed, check_ballots, seed
+from bench._server import Gunicorn, gunicorn_setting
 from bench._voters import Bare, Casting, Credentials, Crowd, Recorder, Sample
 
 P95_TARGET_MS = 250.0

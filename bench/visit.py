@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from bench._server import BALLOT_KEY_SECRET, PASSWORD, SECRET_KEY, Postgres, Seed, bench_app, seed
+from bench._database import BALLOT_KEY_SECRET, PASSWORD, Postgres, Seed, seed
+from bench._server import SECRET_KEY, bench_app
 from bench._voters import CSRF, RECEIPT, SUBMISSION
 
 BASE_URL = "https://localhost"  # production's cookies are Secure, and its CSRF check wants a same-site Referer
