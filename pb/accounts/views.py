@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -112,7 +112,7 @@ def show_account() -> Response:
 @login_required
 @limiter.limit(_sign_in_limit, methods=["POST"])
 @limiter.limit(_failures_limit, methods=["POST"], key_func=_own_account_key,
-               deduct_when=lambda r: r.status_code == 422)
+               deduct_when=lambda _r: bool(g.get("wrong_current_password")))
 def change_password() -> Response:
     """A new password, given the current one; every other session of the account ends."""
     form = ChangePasswordForm()
@@ -121,6 +121,8 @@ def change_password() -> Response:
         try:
             services.change_password(user, form.current_password.data or "", form.new_password.data or "")
         except PBError as error:
+            # Only a wrong guess at the current password counts towards the back-off, not a short new one.
+            g.wrong_current_password = error.field == "current_password"
             if not show_on_form(form, error):
                 raise
         else:

@@ -291,3 +291,14 @@ def test_guesses_at_the_current_password_back_off(database_url) -> None:
     assert guesses == [422, 422, 422]
     locked = client.submit("/account/password", {"current_password": PASSWORD, "new_password": "a new password!"})
     assert locked.status_code == 429
+
+
+def test_a_new_password_too_short_is_not_counted_as_a_guess(database_url) -> None:
+    client = _backing_off_client(database_url, "typist@example.org")
+    assert client.submit("/sign-in", {"email": "typist@example.org", "password": PASSWORD}).status_code == 303
+    client.csrf = None
+    too_short = [client.submit("/account/password", {"current_password": PASSWORD, "new_password": "short"}).status_code
+                 for _ in range(4)]
+    assert too_short == [422] * 4
+    changed = client.submit("/account/password", {"current_password": PASSWORD, "new_password": "long enough at last"})
+    assert changed.status_code == 303
