@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from pb.demo import DEMO_PASSWORD
-from tests.browser.conftest import PHONE
-from tests.browser.test_vote_on_phone import _fits, _sign_in
+from tests.browser.conftest import PHONE, fits_a_phone, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,21 +20,21 @@ def test_a_resident_changes_their_password_and_their_other_phone_is_signed_out(
 ) -> None:
     other = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     for page in (phone, other):
-        _sign_in(page, live_server)
+        sign_in(page, live_server)
         expect(page.get_by_role("link", name=YOUR_ACCOUNT)).to_be_visible()
 
     phone.get_by_role("link", name=YOUR_ACCOUNT).click()
     expect(phone.get_by_role("heading", name="Your account")).to_be_visible()
-    _fits(phone)
+    fits_a_phone(phone)
     phone.get_by_role("link", name="Change your password").click()
     expect(phone.get_by_role("heading", name="Change your password")).to_be_visible()
-    _fits(phone)
+    fits_a_phone(phone)
 
     phone.get_by_label("Current password").fill("not my password")
     phone.get_by_label("New password").fill("a brand new password")
     phone.get_by_role("button", name="Change your password").click()
     expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
-    _fits(phone)
+    fits_a_phone(phone)
     phone.get_by_role("link", name="Your current password is not right.").click()  # the summary leads to the field
     expect(phone.get_by_label("Current password")).to_be_focused()
 

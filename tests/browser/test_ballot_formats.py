@@ -15,8 +15,7 @@ from pb import create_app
 from pb.db import db
 from pb.demo import DEMO_PASSWORD, seed_demo
 from pb.voting.codes import issue_codes
-from tests.browser.conftest import _in_app_thread, axe_violations
-from tests.browser.test_vote_on_phone import SMALL_TARGETS
+from tests.browser.conftest import SMALL_TARGETS, _in_app_thread, axe_violations
 
 pytestmark = pytest.mark.browser
 SMALL_PHONE = {"width": 320, "height": 640}

@@ -35,7 +35,8 @@ def _walk_to(cycle, kind: StageKind) -> None:  # type: ignore[no-untyped-def]
             close_stage(stage, commissioner)
 
 
-def _decided_cycle() -> None:
+def decided_cycle() -> None:
+    """Beside the demo: a cycle whose advisory vote is counted, decided and in delivery (and test_every_page.py)."""
     commissioner = find_by_email("commissioner@example.org")
     representative = find_by_email("representative@example.org")
     resident = find_by_email("resident@example.org")
@@ -108,7 +109,7 @@ def _to_assessment() -> None:
 def test_a_resident_follows_pledges_rates_and_carries_over_on_a_phone(
     live_app: Flask, live_server: str, phone: Page
 ) -> None:
-    in_app(live_app, _decided_cycle)
+    in_app(live_app, decided_cycle)
     phone.goto(live_server + "/sign-in")
     phone.get_by_label("Email address").fill("resident@example.org")
     phone.get_by_label("Password").fill(DEMO_PASSWORD)

@@ -13,11 +13,10 @@ from sqlalchemy import delete
 from pb.cycles.models import StageKind
 from pb.cycles.services import list_cycles
 from pb.db import db
-from pb.demo import DEMO_PASSWORD
 from pb.results.models import PopulationFigures
 from pb.voting.demographics import SKIPPED
 from pb.voting.models import DemographicCount
-from tests.browser.conftest import axe_violations, in_app
+from tests.browser.conftest import fits_a_phone, in_app, sign_in
 
 pytestmark = pytest.mark.browser
 # Earlier voters' answers, so the comparison has enough people to show shares (the resident adds one).
@@ -26,10 +25,6 @@ EARLIER = {
             "under_16": 0, "prefer_not_to_say": 1, SKIPPED: 0},
     "disability": {"yes": 8, "no": 30, "prefer_not_to_say": 2, SKIPPED: 0},
 }
-SMALL_TARGETS = """() => [...document.querySelectorAll('button, input:not([type=hidden]), select, a.button')]
-  .filter(e => e.offsetParent !== null)
-  .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
-  .filter(([, r]) => r.width < 24 || r.height < 24).map(([html]) => html)"""
 
 
 def _ask_questions() -> None:
@@ -46,24 +41,11 @@ def _ask_questions() -> None:
     db.session.commit()
 
 
-def _sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def _fits(page: Page) -> None:
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
-    assert page.evaluate(SMALL_TARGETS) == []
-
-
 def test_a_resident_answers_after_voting_and_a_commissioner_compares_with_the_area(
     live_app: Flask, live_server: str, phone: Page, browser
 ) -> None:
     in_app(live_app, _ask_questions)
-    _sign_in(phone, live_server, "resident@example.org")
+    sign_in(phone, live_server, "resident@example.org")
     phone.goto(live_server + "/cycles/1/vote")
     phone.get_by_label(re.compile("Community orchard")).check()
     phone.get_by_role("button", name="Continue").click()
@@ -72,24 +54,24 @@ def test_a_resident_answers_after_voting_and_a_commissioner_compares_with_the_ar
     expect(phone.get_by_role("heading", name="Your vote has been cast")).to_be_visible()
     expect(phone.get_by_role("heading", name=re.compile("Help us see who took part"))).to_be_visible()
     expect(phone.get_by_role("link", name="Skip these questions")).to_be_visible()
-    _fits(phone)
+    fits_a_phone(phone)
     phone.get_by_role("group", name="How old are you?").get_by_label("25 to 34").check()
     phone.get_by_role("group", name="Are you disabled?").get_by_label("Yes", exact=True).check()
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.locator("#questions")).to_contain_text("Your answers have been added to the totals")  # htmx, in place
     expect(phone.get_by_role("button", name="Send my answers")).to_have_count(0)
-    _fits(phone)
+    fits_a_phone(phone)
     phone.reload()
     expect(phone.get_by_role("heading", name=re.compile("Help us see who took part"))).to_have_count(0)
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True)
     officer = context.new_page()
-    _sign_in(officer, live_server, "commissioner@example.org")
+    sign_in(officer, live_server, "commissioner@example.org")
     officer.goto(live_server + "/cycles/1/dashboard")
     officer.get_by_role("link", name="Enter the area's population to compare with").click()
     expect(officer.get_by_role("heading", name="The area's population")).to_be_visible()
-    _fits(officer)
+    fits_a_phone(officer)
     age = officer.get_by_role("group", name="Age")
     for label, value in (("Under 16", "18"), ("16 to 24", "12"), ("25 to 34", "15"), ("35 to 44", "14"),
                          ("45 to 54", "13"), ("55 to 64", "12"), ("65 to 74", "9"), ("75 or over", "7")):
@@ -108,7 +90,7 @@ def test_a_resident_answers_after_voting_and_a_commissioner_compares_with_the_ar
     expect(row).to_contain_text("+10")
     expect(table.get_by_role("row", name=re.compile("65 to 74"))).to_contain_text("fewer than 5")
     expect(officer.get_by_text("Area population: Census 2021, Cardiff.")).to_be_visible()
-    _fits(officer)
+    fits_a_phone(officer)
     officer.set_viewport_size({"width": 320, "height": 640})  # a small, old phone: the tables still fit
-    _fits(officer)
+    fits_a_phone(officer)
     context.close()

@@ -16,9 +16,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from pb.demo import DEMO_PASSWORD, DEMO_TITLE
-from tests.browser.conftest import axe_violations, in_app
-from tests.browser.test_vote_on_phone import SMALL_TARGETS
+from pb.demo import DEMO_TITLE
+from tests.browser.conftest import axe_violations, fits_a_phone, in_app, sign_in
 
 pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1280, "height": 800}
@@ -78,22 +77,8 @@ def laptop(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def _sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
 def _accessible(page: Page) -> None:
     assert axe_violations(page) == []
-
-
-def _fits_a_phone(page: Page) -> None:
-    _accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
-    assert page.evaluate(SMALL_TARGETS) == []
 
 
 def _mark(page: Page) -> None:
@@ -106,7 +91,7 @@ def _still_marked(page: Page) -> bool:
 
 
 def test_a_commissioner_plans_an_event_on_a_laptop(live_server: str, laptop: Page, events) -> None:
-    _sign_in(laptop, live_server, "commissioner@example.org")
+    sign_in(laptop, live_server, "commissioner@example.org")
     laptop.goto(f"{live_server}/cycles/{events['demo']}")
     laptop.get_by_role("link", name="Events: plan them, check people in").click()
     expect(laptop.get_by_role("heading", name="Events", level=1)).to_be_visible()
@@ -142,13 +127,13 @@ def test_a_commissioner_plans_an_event_on_a_laptop(live_server: str, laptop: Pag
 
 
 def test_a_facilitator_checks_people_in_at_the_desk_on_a_phone(live_server: str, phone: Page, events) -> None:
-    _sign_in(phone, live_server, FACILITATOR)
+    sign_in(phone, live_server, FACILITATOR)
     phone.goto(f"{live_server}/cycles/{events['codes']}/events/{events['desk']}")
     expect(phone.get_by_role("heading", name="Voting day at the Hub")).to_be_visible()
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
     phone.get_by_role("link", name="Check people in").click()
     expect(phone.get_by_role("heading", name="Check-in", level=1)).to_be_visible()
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
 
     # The search narrows the list as they type, through htmx: the page itself stays.
     desk_url = phone.url
@@ -163,7 +148,7 @@ def test_a_facilitator_checks_people_in_at_the_desk_on_a_phone(live_server: str,
     expect(phone.locator("#attendees")).to_contain_text("Dai Jones")
     phone.get_by_label("Find someone by name or postcode").fill("nobody here")
     expect(phone.locator("#attendees")).to_contain_text("Nobody on the list matches")
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
 
     # Someone not on the list: a name (and a postcode if they give one), checked in with a code.
     phone.get_by_label("Name", exact=True).fill("Huw Evans")
@@ -174,7 +159,7 @@ def test_a_facilitator_checks_people_in_at_the_desk_on_a_phone(live_server: str,
     assert CODE.match(code), code
     expect(phone.locator(".checked-in__qr svg")).to_be_visible()
     expect(phone.locator("#event-counts")).to_contain_text(re.compile(r"Checked in\s*1"))
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
 
     # Or printed on a card: on paper only the card, with the code and where to use it, and no name.
     expect(phone.get_by_role("button", name="Print a card")).to_be_visible()
@@ -190,12 +175,12 @@ def test_a_facilitator_checks_people_in_at_the_desk_on_a_phone(live_server: str,
     phone.reload()
     expect(phone.locator("main")).to_contain_text("This form was already sent")
     assert code not in phone.content()
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
     phone.goto(desk_url)
     expect(phone.locator("#attendees")).to_contain_text("Huw Evans")
     expect(phone.locator("#attendees")).to_contain_text("code given")
     assert code not in phone.content() and phone.locator(".checked-in__code").count() == 0
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
 
     # Someone already on the list is checked in from it, with the postcode the desk asks for. A
     # postcode that cannot be one comes back beside her row, as typed, and nobody is checked in.
@@ -205,19 +190,19 @@ def test_a_facilitator_checks_people_in_at_the_desk_on_a_phone(live_server: str,
     expect(phone.locator(".error-summary")).to_contain_text("Enter a postcode like CF10 5AB")
     expect(phone.get_by_label("Postcode – Gwen Davies")).to_have_value("CF11 1AA FLAT 2")
     expect(phone.get_by_label("Postcode – Gwen Davies")).to_have_attribute("aria-invalid", "true")
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
     phone.get_by_role("link", name="Enter a postcode like CF10 5AB, or leave it empty.").click()
     expect(phone.get_by_label("Postcode – Gwen Davies")).to_be_focused()
     phone.get_by_label("Postcode – Gwen Davies").fill("cf11 1aa")
     phone.get_by_role("button", name="Check in – Gwen Davies").click()
     expect(phone.get_by_role("heading", name="Gwen Davies is checked in")).to_be_visible()
     assert CODE.match(phone.locator(".checked-in__code").inner_text().strip())
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
 
 
 def test_the_live_view_updates_itself_after_a_ballot_is_cast(live_server: str, live_app: Flask, laptop: Page,
                                                             events) -> None:
-    _sign_in(laptop, live_server, FACILITATOR)
+    sign_in(laptop, live_server, FACILITATOR)
     laptop.goto(f"{live_server}/cycles/{events['codes']}/events/{events['desk']}")
     laptop.get_by_role("link", name="Live view for a projector").click()
     expect(laptop.get_by_role("heading", name="Voting day at the Hub", level=1)).to_be_visible()
@@ -248,13 +233,13 @@ def test_the_live_view_updates_itself_after_a_ballot_is_cast(live_server: str, l
 
 def test_a_facilitator_records_a_workshop_and_its_idea_reaches_the_proposal(live_server: str, phone: Page,
                                                                              events) -> None:
-    _sign_in(phone, live_server, FACILITATOR)
+    sign_in(phone, live_server, FACILITATOR)
     phone.goto(f"{live_server}/cycles/{events['demo']}/events/{events['workshop']}")
     expect(phone.get_by_role("heading", name="Workshop record")).to_be_visible()
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
     phone.get_by_role("link", name="Notes, attendance and ideas raised").click()
     expect(phone.get_by_role("heading", name="Workshop record", level=1)).to_be_visible()
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
 
     phone.get_by_label("Notes", exact=True).fill("We walked the river path. Older residents want somewhere to rest.")
     phone.get_by_label("How many people were in the room").fill("about 20")
@@ -262,7 +247,7 @@ def test_a_facilitator_records_a_workshop_and_its_idea_reaches_the_proposal(live
     expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(phone.locator("#attendance-error")).to_contain_text("Enter a number of people, like 25")
     expect(phone.get_by_label("Notes", exact=True)).to_have_value(re.compile("somewhere to rest"))  # kept
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
     phone.get_by_label("How many people were in the room").fill("20")
     phone.get_by_role("button", name="Save the notes and attendance").click()
     expect(phone.get_by_text("The workshop's notes and attendance are saved.")).to_be_visible()
@@ -281,7 +266,7 @@ def test_a_facilitator_records_a_workshop_and_its_idea_reaches_the_proposal(live
     expect(ideas).to_contain_text("Linked to the proposal Benches along the river path")
     expect(phone.get_by_label("The idea", exact=True)).to_have_value("")
     assert phone.url == page_url and _still_marked(phone)
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
 
     # An empty idea is refused in place, the chosen link kept.
     phone.get_by_label("Link it to", exact=True).select_option(label="Bike repair café")
@@ -290,7 +275,7 @@ def test_a_facilitator_records_a_workshop_and_its_idea_reaches_the_proposal(live
     expect(phone.locator("#ideas-status")).to_have_text("")  # no stale "recorded" beside the error
     expect(phone.get_by_label("Link it to", exact=True)).to_have_value(re.compile(r"^proposal-\d+$"))
     assert _still_marked(phone)
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
 
     # Residents see what came from the room on the proposal's page; the notes stay private.
     ideas.get_by_role("link", name="Benches along the river path").click()
@@ -300,10 +285,10 @@ def test_a_facilitator_records_a_workshop_and_its_idea_reaches_the_proposal(live
     expect(main).to_contain_text(idea)
     expect(main).to_contain_text("Raised at a workshop: Riverside walkabout, 1 December 2026")
     expect(main).not_to_contain_text("somewhere to rest")
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
     proposal_url = phone.url
     phone.get_by_role("button", name="Sign out").click()
     phone.goto(proposal_url)
     expect(phone.get_by_text("Raised at a workshop: Riverside walkabout, 1 December 2026")).to_be_visible()
-    _fits_a_phone(phone)
+    fits_a_phone(phone)
 

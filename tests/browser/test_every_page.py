@@ -14,10 +14,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser
 
-from pb.demo import DEMO_PASSWORD
-from tests.browser.conftest import PHONE, axe_violations, in_app
-from tests.browser.test_delivery_on_phone import _decided_cycle
-from tests.browser.test_vote_on_phone import SMALL_TARGETS
+from tests.browser.conftest import PHONE, SMALL_TARGETS, axe_violations, in_app, sign_in
+from tests.browser.test_delivery_on_phone import decided_cycle
 
 pytestmark = pytest.mark.browser
 
@@ -41,17 +39,13 @@ def test_every_page_a_person_can_reach_passes_axe_and_fits_a_phone(
     live_app: Flask, live_server: str, browser: Browser, email: str | None, language: str, decided: bool
 ) -> None:
     if decided:
-        in_app(live_app, _decided_cycle)
+        in_app(live_app, decided_cycle)
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
+    if email:
+        sign_in(page, live_server, email)
     if language == "cy":
         page.goto(f"{live_server}/language/cy?next=/")
-    if email:
-        page.goto(f"{live_server}/sign-in")
-        page.locator("input[name=email]").fill(email)
-        page.locator("input[name=password]").fill(DEMO_PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_url(f"{live_server}/")
 
     problems: list[tuple[str, object]] = []
     seen: set[str] = set()

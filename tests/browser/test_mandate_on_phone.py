@@ -7,22 +7,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from pb.demo import DEMO_PASSWORD
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_both_sides_discuss_amend_and_sign_on_a_phone(live_server: str, phone: Page) -> None:
     # The demo's decision stage is still to open: its mandate can change before it does.
-    _sign_in(phone, live_server, "commissioner@example.org")
+    sign_in(phone, live_server, "commissioner@example.org")
     phone.goto(live_server + "/cycles/1/stages/decision/mandate/edit")
     assert axe_violations(phone) == []
     phone.get_by_label("Commissioners, with a public reason on an agreed ground").check()
@@ -31,7 +23,7 @@ def test_both_sides_discuss_amend_and_sign_on_a_phone(live_server: str, phone: P
     phone.get_by_role("button", name="Sign version 2 for the commissioners").click()
     phone.get_by_role("button", name="Sign out").click()
 
-    _sign_in(phone, live_server, "representative@example.org")
+    sign_in(phone, live_server, "representative@example.org")
     phone.goto(live_server + "/cycles/1/stages/decision/mandate")
     phone.get_by_label("Add to the discussion").fill("Agreed, as long as every override is published.")
     phone.get_by_role("button", name="Add comment").click()
@@ -51,7 +43,7 @@ def test_both_sides_discuss_amend_and_sign_on_a_phone(live_server: str, phone: P
 
 
 def test_a_welsh_speaking_commissioner_writes_the_mandate_in_welsh_on_a_phone(live_server: str, phone: Page) -> None:
-    _sign_in(phone, live_server, "commissioner@example.org")
+    sign_in(phone, live_server, "commissioner@example.org")
     phone.goto(live_server + "/cycles/1/stages/decision/mandate/edit")
     phone.get_by_role("link", name="Cymraeg").click()
     expect(phone.get_by_role("heading", name="Newid mandad y cam penderfyniad", level=1)).to_be_visible()

@@ -14,8 +14,7 @@ from werkzeug.serving import make_server
 from pb import create_app
 from pb.db import db
 from pb.events.paper import format_serial
-from tests.browser.conftest import PHONE, _in_app_thread, axe_violations
-from tests.browser.test_vote_on_phone import SMALL_TARGETS
+from tests.browser.conftest import PHONE, SMALL_TARGETS, _in_app_thread, axe_violations
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

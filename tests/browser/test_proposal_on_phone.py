@@ -13,12 +13,11 @@ from pb.accounts.services import find_by_email
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage, create_cycle, open_stage
 from pb.db import db
-from pb.demo import DEMO_PASSWORD
 from pb.mandates.models import Side
 from pb.mandates.services import sign_mandate
 from pb.proposals import services as proposal_services
 from pb.proposals.models import Proposal
-from tests.browser.conftest import axe_violations, in_app
+from tests.browser.conftest import axe_violations, in_app, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -54,16 +53,9 @@ def _benches() -> int:
     return len(list(db.session.scalars(select(Proposal).where(Proposal.title == "Benches on the north bank"))))
 
 
-def _sign_in(page: Page, base: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill("resident@example.org")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_resident_records_a_need_then_proposes_on_a_phone(live_app: Flask, live_server: str, phone: Page) -> None:
     in_app(live_app, _co_design_cycle)
-    _sign_in(phone, live_server)
+    sign_in(phone, live_server)
     phone.get_by_role("link", name="Riverside together").click()
     phone.get_by_role("link", name="Needs, assets and themes").click()
     expect(phone.get_by_role("heading", name="Needs, assets and themes", level=1)).to_be_visible()
@@ -111,7 +103,7 @@ def test_a_second_tap_while_a_slow_proposal_is_on_its_way_sends_nothing_more(
         return submit(*args, **kwargs)
 
     monkeypatch.setattr(proposal_services, "submit_proposal", slow_submit)
-    _sign_in(phone, live_server)
+    sign_in(phone, live_server)
     phone.goto(live_server + "/cycles/2/proposals/new")
     phone.get_by_label("Title", exact=True).fill("Benches on the north bank")
     phone.get_by_label("Summary", exact=True).fill("Six benches facing the water.")

@@ -7,38 +7,19 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from pb.demo import DEMO_PASSWORD
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import fits_a_phone, sign_in
 
 pytestmark = pytest.mark.browser
 
-# Buttons, fields and the like (not links inside sentences, which WCAG 2.5.8 exempts) are 24 px or more.
-SMALL_TARGETS = """() => [...document.querySelectorAll('button, input:not([type=hidden]), select, summary, a.button')]
-  .filter(e => e.offsetParent !== null)
-  .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
-  .filter(([, r]) => r.width < 24 || r.height < 24).map(([html]) => html)"""
-
-
-def _sign_in(page: Page, base: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill("resident@example.org")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def _fits(page: Page) -> None:
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
-    assert page.evaluate(SMALL_TARGETS) == []
 
 
 def test_a_resident_signs_in_and_casts_a_ballot_on_a_phone(live_server: str, phone: Page) -> None:
     phone.goto(live_server + "/")
-    _sign_in(phone, live_server)
+    sign_in(phone, live_server)
     phone.get_by_role("link", name="Grangetown Green Spaces 2026").click()
     phone.get_by_role("link", name="Vote", exact=True).click()
     expect(phone.get_by_role("heading", name="Choose the projects you want funded")).to_be_visible()
-    _fits(phone)
+    fits_a_phone(phone)
 
     phone.get_by_label(re.compile("Community orchard")).check()
     expect(phone.locator("#meter")).to_contain_text("You have chosen 1 of up to 3")  # htmx updated it
@@ -48,7 +29,7 @@ def test_a_resident_signs_in_and_casts_a_ballot_on_a_phone(live_server: str, pho
 
     expect(phone.get_by_role("heading", name="Check your vote before you send it")).to_be_visible()
     expect(phone.locator("main")).to_contain_text("Community orchard")
-    _fits(phone)
+    fits_a_phone(phone)
     phone.get_by_role("link", name=re.compile("Change.*Wildflower")).click()  # change their mind
     phone.get_by_label(re.compile("Wildflower verges")).uncheck()
     phone.get_by_label(re.compile("Bike repair")).check()
@@ -60,16 +41,16 @@ def test_a_resident_signs_in_and_casts_a_ballot_on_a_phone(live_server: str, pho
     expect(phone.get_by_role("heading", name="Your vote has been cast")).to_be_visible()
     receipt = phone.locator(".receipt").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", receipt)
-    _fits(phone)
+    fits_a_phone(phone)
     phone.get_by_role("link", name="Check your receipt").click()
     expect(phone.get_by_text(f"The ballot with receipt {receipt} is in the count.")).to_be_visible()
-    _fits(phone)
+    fits_a_phone(phone)
 
 
 def test_an_over_limit_ballot_without_javascript_is_refused_with_the_reason(live_server: str, browser) -> None:
     context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
     page = context.new_page()
-    _sign_in(page, live_server)
+    sign_in(page, live_server)
     page.goto(live_server + "/cycles/1/vote")
     for name in ("Community orchard", "Benches", "Bike repair", "Wildflower"):
         page.get_by_label(re.compile(name)).check()
