@@ -5,13 +5,19 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from pb.accounts.services import MIN_PASSWORD_LENGTH
+
 
 def new_password_field(label: str, missing: str) -> PasswordField:
-    """A password being chosen: at least 10 characters, which browsers' password managers may fill in."""
+    """A password being chosen, as long as accounts.services requires; password managers may fill it in."""
+    shortest = MIN_PASSWORD_LENGTH
     return PasswordField(
         label,
-        description=_l("At least 10 characters."),
-        validators=[DataRequired(missing), Length(min=10, message=_l("Your password must be at least 10 characters."))],
+        description=_l("At least %(num)d characters.", num=shortest),
+        validators=[
+            DataRequired(missing),
+            Length(min=shortest, message=_l("Your password must be at least %(num)d characters.", num=shortest)),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
