@@ -115,6 +115,11 @@ def idle_seconds() -> int:
     return int(current_app.config.get("KIOSK_IDLE_SECONDS", 90))
 
 
+# The page resets itself at the idle limit; the server discards a ballot only this much later, so
+# that the page's own reset, sent on time but slow to arrive, always gets there first.
+GRACE_SECONDS = 5
+
+
 def thanks_seconds() -> int:
     """How long the receipt stays on the screen before the start screen comes back."""
     return int(current_app.config.get("KIOSK_THANKS_SECONDS", 30))  # WCAG 2.2.1: over 20 s to ask for longer
@@ -155,7 +160,7 @@ def guard_kiosk() -> Response | None:
         logout_user()
     g.kiosk = kiosk
     now = int(time.time())
-    left_alone = now - int(data.get("seen", now)) > idle_seconds()
+    left_alone = now - int(data.get("seen", now)) > idle_seconds() + GRACE_SECONDS
     session["kiosk"] = {**data, "seen": now}
     if left_alone and any(key in session for key in VOTER_KEYS):  # a receipt left on the screen goes too
         _forget_voter()
@@ -198,6 +203,11 @@ class KioskMode:
     idle: int
     warn: int
     voting: bool
+
+    @property
+    def refresh(self) -> int:
+        """Without JavaScript, a ballot page goes back to the start once the server has discarded it."""
+        return self.idle + GRACE_SECONDS + 2
 
 
 @kiosk_bp.app_context_processor
