@@ -10,6 +10,7 @@ from pb.cycles import services
 from pb.cycles.forms import CycleForm, RepresentativeForm, TemplateChoiceForm
 from pb.cycles.models import StageKind
 from pb.errors import PBError
+from pb.mandates.authority import Action, require_cycle_action
 from pb.mandates.forms import ConfirmForm
 from pb.mandates.templates import TEMPLATES
 from pb.proposals.services import proposals_for
@@ -30,6 +31,7 @@ def list_cycles() -> Response:
 @login_required
 def create_cycle() -> Response:
     """A commissioner sets up a cycle from a template, with its budget and stages in order."""
+    require_cycle_action(current_user, Action.CREATE_CYCLE)  # no form for those who may not use it
     chooser = TemplateChoiceForm(request.args, template=request.args.get("template", DEFAULT_TEMPLATE))
     form = CycleForm()
     if not form.is_submitted():

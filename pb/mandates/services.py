@@ -12,6 +12,7 @@ from pb.audit.services import record
 from pb.cycles.models import Stage, StageState
 from pb.db import session, utcnow
 from pb.errors import Conflict, InvalidInput, OutsideMandate
+from pb.mandates.actions import Verdict
 from pb.mandates.authority import Action, require
 from pb.mandates.boundaries import boundaries_for
 from pb.mandates.models import Mandate, MandateComment, Side, Signature
@@ -35,6 +36,14 @@ def create_first_version(stage: Stage, actor: User | None, template: str | None 
     return mandate
 
 
+def check_can_edit(stage: Stage, actor: User | None) -> Verdict:
+    """Whether `actor` may change the mandate now (amend it, while the stage is open).
+
+    Raises NotAuthorised, or StageNotOpen once the stage has closed.
+    """
+    return require(actor, Action.AMEND_MANDATE if stage.state == StageState.OPEN else Action.EDIT_MANDATE, stage)
+
+
 def update_mandate(
     stage: Stage,
     actor: User,
@@ -56,7 +65,7 @@ def update_mandate(
     Raises NotAuthorised, OutsideMandate or InvalidInput.
     """
     amending = stage.state == StageState.OPEN
-    verdict = require(actor, Action.AMEND_MANDATE if amending else Action.EDIT_MANDATE, stage)
+    verdict = check_can_edit(stage, actor)
     if not purpose.strip():
         raise InvalidInput(_("Enter the purpose of this stage."), field="purpose")
     if not roles.strip():

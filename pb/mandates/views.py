@@ -49,6 +49,7 @@ def show_mandate(cycle_id: int, kind: str) -> Response:
 def edit_mandate(cycle_id: int, kind: str) -> Response:
     """Write the mandate together; while the stage is open, propose an amendment."""
     stage = _stage(cycle_id, kind)
+    services.check_can_edit(stage, current_user)  # no editor for those who may not use it
     form = MandateForm.for_kind(stage.kind)
     if not form.is_submitted():
         _fill(form, stage)

@@ -6,12 +6,24 @@ from flask_babel import gettext as _
 
 from pb.accounts.models import User
 from pb.audit.services import record
-from pb.cycles.models import StageKind
+from pb.cycles.models import Cycle, Stage, StageKind
 from pb.db import session, utcnow
 from pb.errors import Conflict, InvalidInput, NotFound
 from pb.mandates.authority import Action, require
 from pb.proposals.models import Proposal, ProposalStatus
 from pb.proposals.services import ProposalFields, apply_fields, check_fields, snapshot
+
+
+def _review_stage(cycle: Cycle) -> Stage:
+    stage = cycle.stage_of_kind(StageKind.REVIEW)
+    if stage is None:
+        raise NotFound(_("This cycle has no review stage."))
+    return stage
+
+
+def check_can_review(cycle: Cycle, actor: User | None) -> None:
+    """Whether `actor` may review proposals now. Raises NotFound, StageNotOpen or NotAuthorised."""
+    require(actor, Action.REVIEW_PROPOSAL, _review_stage(cycle))
 
 
 def review_proposal(
@@ -22,9 +34,7 @@ def review_proposal(
     A ruling can be changed while the review stage is open; each change is audited.
     Raises StageNotOpen, NotAuthorised, OutsideMandate (ground not allowed) or InvalidInput.
     """
-    stage = proposal.cycle.stage_of_kind(StageKind.REVIEW)
-    if stage is None:
-        raise NotFound(_("This cycle has no review stage."))
+    stage = _review_stage(proposal.cycle)
     if eligible:
         verdict = require(actor, Action.REVIEW_PROPOSAL, stage)
         proposal.status, proposal.ruling_ground, proposal.ruling_reason = ProposalStatus.ELIGIBLE, None, None

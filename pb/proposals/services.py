@@ -152,12 +152,17 @@ def fields_of(proposal: Proposal) -> ProposalFields:
     )
 
 
+def check_can_submit(cycle: Cycle, actor: User | None) -> None:
+    """Whether `actor` may write a proposal now. Raises NotFound, StageNotOpen or NotAuthorised."""
+    require(actor, Action.SUBMIT_PROPOSAL, _proposals_stage(cycle))
+
+
 def save_draft(cycle: Cycle, actor: User, data: ProposalFields, draft: ProposalDraft | None = None) -> ProposalDraft:
     """Keep what a resident has written so far, checked only for being theirs and the stage open.
 
     Raises StageNotOpen or NotAuthorised.
     """
-    require(actor, Action.SUBMIT_PROPOSAL, _proposals_stage(cycle))
+    check_can_submit(cycle, actor)
     if draft is None:
         draft = ProposalDraft(cycle_id=cycle.id, author_id=actor.id, data={})
         session().add(draft)
@@ -196,6 +201,16 @@ def submit_proposal(
     return proposal
 
 
+def check_can_edit(proposal: Proposal, actor: User | None) -> Stage:
+    """Whether `actor` may change `proposal` now: its proposer, while the proposals stage is open.
+
+    Returns that stage. Raises StageNotOpen or NotAuthorised.
+    """
+    stage = _proposals_stage(proposal.cycle)
+    require(actor, Action.EDIT_PROPOSAL, stage, author_id=proposal.author_id)
+    return stage
+
+
 def edit_proposal(
     proposal: Proposal, actor: User, data: ProposalFields, *, image: Upload | None = None, remove_image: bool = False
 ) -> Proposal:
@@ -203,8 +218,7 @@ def edit_proposal(
 
     Raises StageNotOpen, NotAuthorised (not the proposer), OutsideMandate or InvalidInput.
     """
-    stage = _proposals_stage(proposal.cycle)
-    require(actor, Action.EDIT_PROPOSAL, stage, author_id=proposal.author_id)
+    stage = check_can_edit(proposal, actor)
     check_fields(proposal.cycle, data)
     verdict = require(actor, Action.SUBMIT_PROPOSAL, stage, cost=data.cost)  # the cost cap still holds
     apply_fields(proposal, data)

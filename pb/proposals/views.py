@@ -20,7 +20,7 @@ from pb.mandates.authority import Action, allowed
 from pb.mandates.boundaries import ReviewBoundaries
 from pb.proposals import review, services
 from pb.proposals.forms import ProposalForm, ResponseForm, ReviewForm
-from pb.proposals.models import Proposal, ProposalStatus
+from pb.proposals.models import Proposal, ProposalDraft, ProposalStatus
 from pb.proposals.services import Filters, ProposalFields, Upload
 from pb.web import done, render, show_on_form, updated, wants_fragment
 
@@ -60,39 +60,53 @@ def submit_proposal(cycle_id: int) -> Response:
         services.get_draft(cycle, current_user, int(d)) if (d := request.values.get("draft", "")).isdigit() else None
     )
     form = _proposal_form(cycle)
-    if not form.is_submitted() and draft is not None:
-        form.fill(ProposalFields.from_dict(draft.data))
+    if not form.is_submitted():
+        services.check_can_submit(cycle, current_user)  # no form for those who may not use it
+        if draft is not None:
+            form.fill(ProposalFields.from_dict(draft.data))
+    refused: PBError | None = None
     if form.is_submitted():  # CSRFProtect has already refused any POST without a valid token
-        data = form.fields_data()
-        if request.form.get("action") == "draft":
-            draft = services.save_draft(cycle, current_user, data, draft)
-            flash(_("Your draft is saved. Only you can see it."), "success")
-            return done("proposals.submit_proposal", cycle_id=cycle.id, draft=draft.id)
-        if form.validate():
-            try:
-                proposal = services.submit_proposal(cycle, current_user, data, image=_upload(form), draft=draft)
-            except PBError as error:
-                if not show_on_form(form, error):
-                    raise
-            else:
-                flash(
-                    _("Your proposal has been submitted. You can change it until the proposals stage closes."),
-                    "success",
-                )
-                return done("proposals.show_proposal", cycle_id=cycle.id, proposal_id=proposal.id)
-        # Whatever went wrong, what the person wrote is kept as a draft.
-        draft = services.save_draft(cycle, current_user, data, draft)
+        try:
+            outcome = _save_or_submit(cycle, form, draft)
+        except PBError as error:  # the stage closed while they wrote, say: their words stay on the page
+            db.session.rollback()
+            refused = error
+        else:
+            if not isinstance(outcome, ProposalDraft):
+                return outcome
+            draft = outcome
     response = render(
         "proposals/new.html",
         cycle=cycle,
         form=form,
         draft=draft,
         drafts=services.drafts_of(cycle, current_user),
-        status=422 if form.errors else 200,
+        refused=refused,
+        status=refused.status if refused else 422 if form.errors else 200,
     )
-    if form.is_submitted():
+    if form.is_submitted() and not refused:
         db.session.commit()  # the draft, once the page that shows it is made (pb/web.py, `done`)
     return response
+
+
+def _save_or_submit(cycle: Cycle, form: ProposalForm, draft: ProposalDraft | None) -> Response | ProposalDraft:
+    """The page to go to next, or the draft that now keeps what the person wrote. Raises PBError."""
+    data = form.fields_data()
+    if request.form.get("action") == "draft":
+        draft = services.save_draft(cycle, current_user, data, draft)
+        flash(_("Your draft is saved. Only you can see it."), "success")
+        return done("proposals.submit_proposal", cycle_id=cycle.id, draft=draft.id)
+    if form.validate():
+        try:
+            proposal = services.submit_proposal(cycle, current_user, data, image=_upload(form), draft=draft)
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            flash(_("Your proposal has been submitted. You can change it until the proposals stage closes."), "success")
+            return done("proposals.show_proposal", cycle_id=cycle.id, proposal_id=proposal.id)
+    # Whatever went wrong, what the person wrote is kept as a draft.
+    return services.save_draft(cycle, current_user, data, draft)
 
 
 @bp.route("/cycles/<int:cycle_id>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -101,6 +115,7 @@ def edit_proposal(cycle_id: int, proposal_id: int) -> Response:
     """The proposer changes their proposal until the proposals stage closes."""
     cycle = get_cycle(cycle_id)
     proposal = services.get_proposal(cycle, proposal_id)
+    services.check_can_edit(proposal, current_user)  # no form for those who may not use it
     form = _proposal_form(cycle)
     if not form.is_submitted():
         form.fill(services.fields_of(proposal))
@@ -176,6 +191,7 @@ def respond_to_review(cycle_id: int, proposal_id: int) -> Response:
 def review_proposals(cycle_id: int) -> Response:
     """The commissioners' review list: one form a proposal."""
     cycle = get_cycle(cycle_id)
+    review.check_can_review(cycle, current_user)  # no forms for those who may not use them
     rows = [(p, _review_form(cycle, p, bound=False)) for p in _reviewable(cycle)]
     return render("proposals/review.html", cycle=cycle, rows=rows)
 

@@ -19,6 +19,7 @@ from pb.counting.outcome import STATUSES
 from pb.cycles.models import Cycle, Stage, StageKind, StageState
 from pb.db import session
 from pb.errors import Conflict, InvalidInput, NotFound
+from pb.mandates.actions import Verdict
 from pb.mandates.authority import Action, require
 from pb.mandates.boundaries import DecisionBoundaries, VoteBoundaries
 from pb.proposals.models import Proposal, ProposalStatus
@@ -230,6 +231,18 @@ class Choice:
     changes: str = ""
 
 
+def _decision_stage(cycle: Cycle) -> Stage:
+    stage = cycle.stage_of_kind(StageKind.DECISION)
+    if stage is None:
+        raise NotFound(_("This cycle has no decision stage."))
+    return stage
+
+
+def check_can_decide(cycle: Cycle, actor: User | None) -> Verdict:
+    """Whether `actor` may record the decision now. Raises NotFound, StageNotOpen or NotAuthorised."""
+    return require(actor, Action.RECORD_DECISION, _decision_stage(cycle))
+
+
 def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None = None) -> list[ProjectDecision]:
     """Record the council's decision on every project on the ballot, as the mandates allow.
 
@@ -239,10 +252,7 @@ def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None
     as such and published.
     Raises StageNotOpen, NotAuthorised, NotFound (not counted), OutsideMandate, InvalidInput or Conflict.
     """
-    stage = cycle.stage_of_kind(StageKind.DECISION)
-    if stage is None:
-        raise NotFound(_("This cycle has no decision stage."))
-    verdict = require(actor, Action.RECORD_DECISION, stage)
+    verdict, stage = check_can_decide(cycle, actor), _decision_stage(cycle)
     if decisions_for(cycle):
         raise Conflict(_("The decision has already been recorded."))
     tally, rows = result_rows(cycle)

@@ -74,6 +74,7 @@ def show_dashboard(cycle_id: int) -> Response:
 def record_decision(cycle_id: int) -> Response:
     """Commissioners record the decision on each project, as the mandates allow."""
     cycle = get_cycle(cycle_id)
+    services.check_can_decide(cycle, current_user)  # no form for those who may not use it
     tally, rows = services.result_rows(cycle)
     terms = services.decision_terms(cycle)
     form = ConfirmForm()

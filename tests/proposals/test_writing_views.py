@@ -88,3 +88,45 @@ def test_browsing_with_filters_is_one_url_with_two_renderings(client, proposing,
     page = client.get(url).get_data(as_text=True)
     assert "<html" in page and "Mural" in page and 'value="mur"' in page
     assert "Benches" in client.get(f"/cycles/{proposing.id}/proposals?max_cost=junk").get_data(as_text=True)
+
+
+def test_the_proposal_page_says_so_before_anyone_types_when_the_stage_is_not_open(
+    client, proposing, resident, commissioner
+) -> None:
+    from pb.cycles.services import close_stage
+
+    close_stage(proposing.stage_of_kind(StageKind.PROPOSALS), commissioner)
+    db.session.commit()
+    for headers in ({}, HX):
+        closed = client.get(f"/cycles/{proposing.id}/proposals/new", headers=headers)
+        page = closed.get_data(as_text=True)
+        assert closed.status_code == 409 and "not open" in page and 'name="title"' not in page
+
+
+def test_words_written_as_the_stage_closes_stay_on_the_page_and_nothing_is_half_saved(
+    client, proposing, resident, commissioner
+) -> None:
+    from pb.cycles.services import close_stage
+
+    assert client.get(f"/cycles/{proposing.id}/proposals/new").status_code == 200  # the form, while it is open
+    close_stage(proposing.stage_of_kind(StageKind.PROPOSALS), commissioner)
+    db.session.commit()
+    for action in ("submit", "draft"):
+        late = client.submit(f"/cycles/{proposing.id}/proposals/new", {**FORM, "description": "By the weir",
+                                                                        "action": action})
+        page = late.get_data(as_text=True)
+        assert late.status_code == 409 and 'class="error-summary"' in page and "not open" in page
+        assert "By the weir" in page and "Nothing was saved. Copy what you wrote" in page
+    assert find_proposals(proposing) == [] and drafts_of(proposing, resident) == []
+
+
+def test_only_the_proposer_is_shown_the_edit_form(client, proposing, resident, make_user) -> None:
+    proposal = submit_proposal(proposing, make_user(), ProposalFields(title="Someone else's", summary="S", cost=5))
+    db.session.commit()
+    url = f"/cycles/{proposing.id}/proposals/{proposal.id}/edit"
+    for headers in ({}, HX):
+        refused = client.get(url, headers=headers)
+        assert refused.status_code == 403 and 'name="title"' not in refused.get_data(as_text=True)
+    own = submit_proposal(proposing, resident, ProposalFields(title="Mine", summary="S", cost=5))
+    db.session.commit()
+    assert 'value="Mine"' in client.get(f"/cycles/{proposing.id}/proposals/{own.id}/edit").get_data(as_text=True)
