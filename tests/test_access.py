@@ -6,8 +6,7 @@ A new route with a new kind of id fails here until it is given a factory below.
 
 Every page is then read, at every stage of a cycle, by someone signed out, by a resident who
 holds no role and wrote nothing, and by a resident representative: each form on it must be one
-they may send. Someone who
-may not act is told so before they type, not after.
+they may send. Someone who may not act is told so before they type, not after.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from pb.db import db
 from pb.priorities.models import NeedKind
 from pb.priorities.services import record_need
 from pb.proposals.services import ProposalFields, submit_proposal
-from tests.conftest import FULL_CYCLE, PASSWORD, Client
+from tests.conftest import FULL_CYCLE, HX, PASSWORD, Client
 
 # What anyone may send: signing in or up, and a voting code.
 ANYONE = {"accounts.sign_in", "accounts.sign_up", "voting.enter_code"}
@@ -126,7 +125,7 @@ def test_no_page_offers_a_form_its_reader_may_not_send(
 
 
 def test_someone_who_may_not_act_is_told_why_instead_of_being_shown_the_form(
-    app, client, make_cycle, walk_to, make_user, commissioner
+    client, make_cycle, walk_to, make_user, commissioner
 ) -> None:
     cycle = make_cycle(title="Told why", kinds=FULL_CYCLE)
     stranger = make_user()
@@ -142,7 +141,7 @@ def test_someone_who_may_not_act_is_told_why_instead_of_being_shown_the_form(
             for person, status in ((stranger, 403), (commissioner, 200)):
                 client.submit("/sign-in", {"email": person.email, "password": PASSWORD})
                 client.csrf = None
-                for headers in ({}, {"HX-Request": "true"}):
+                for headers in ({}, HX):
                     page = client.get(url, headers=headers)
                     assert page.status_code == status, f"{url} for {person.email}: {page.status_code}"
                     if status == 403:
