@@ -52,6 +52,7 @@ class MandateForm(FlaskForm):
         validators=[Optional()],
         render_kw={"autocomplete": "off"},
     )
+    based_on = HiddenField()  # the content_stamp of the mandate the editor opened
     amendment_reason = TextAreaField(
         _l("Why this amendment is needed"),
         description=_l("Residents will see this reason beside the amendment."),

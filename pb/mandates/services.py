@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,6 +38,13 @@ def create_first_version(stage: Stage, actor: User | None, template: str | None 
     return mandate
 
 
+def content_stamp(mandate: Mandate) -> str:
+    """A fingerprint of what the mandate says now. The editor sends back the one it started from."""
+    closes = mandate.closes_at.astimezone(UTC).isoformat() if mandate.closes_at else None
+    words = [mandate.version, mandate.purpose, mandate.roles, mandate.boundaries_data, closes]
+    return hashlib.sha256(json.dumps(words, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+
 def check_can_edit(stage: Stage, actor: User | None) -> Verdict:
     """Whether `actor` may change the mandate now (amend it, while the stage is open).
 
@@ -54,18 +63,29 @@ def update_mandate(
     closes_at: datetime | None = None,
     reason: str | None = None,
     template: str | None = None,
+    based_on: str | None = None,
 ) -> Mandate:
     """Change the stage's mandate: in place while nobody has signed it, else as a new version.
+
+    `based_on` is the `content_stamp` of the mandate the person started from: if someone else
+    has saved a change since, nothing is saved (both sides write the mandate, often at once).
 
     Before the stage opens, a new version needs every signature again (an agreed stage goes
     back to draft). While it is open, the change is an **amendment**: it needs a public
     `reason`, it may not touch a boundary locked while open (ballot, counting rule, budget …)
     nor bring the closing date forward, and the stage keeps running under the agreed version
     until both sides sign the amendment.
-    Raises NotAuthorised, OutsideMandate or InvalidInput.
+    Raises NotAuthorised, Conflict (changed meanwhile), OutsideMandate or InvalidInput.
     """
     amending = stage.state == StageState.OPEN
     verdict = check_can_edit(stage, actor)
+    if based_on is not None and based_on != content_stamp(stage.mandate):
+        raise Conflict(
+            _(
+                "Someone else saved a change to this mandate while you were writing yours. Yours is below, "
+                "not saved: compare it with the mandate as it is now, then save again."
+            )
+        )
     if not purpose.strip():
         raise InvalidInput(_("Enter the purpose of this stage."), field="purpose")
     if not roles.strip():

@@ -13,7 +13,8 @@ from wtforms import SelectChoice
 
 from pb.cycles.models import Stage, StageState
 from pb.cycles.services import get_cycle, get_stage
-from pb.errors import InvalidInput, PBError
+from pb.db import db
+from pb.errors import Conflict, InvalidInput, PBError
 from pb.mandates import services
 from pb.mandates.authority import Action, allowed
 from pb.mandates.forms import CommentForm, MandateForm, SignForm, TemplateForm
@@ -53,6 +54,7 @@ def edit_mandate(cycle_id: int, kind: str) -> Response:
     form = MandateForm.for_kind(stage.kind)
     if not form.is_submitted():
         _fill(form, stage)
+    changed_meanwhile: Conflict | None = None
     if form.validate_on_submit():
         try:
             services.update_mandate(
@@ -63,7 +65,12 @@ def edit_mandate(cycle_id: int, kind: str) -> Response:
                 boundaries=form.boundaries_data(),
                 closes_at=_end_of_day(form.closes_on.data),
                 reason=form.amendment_reason.data,
+                based_on=form.based_on.data or None,
             )
+        except Conflict as error:  # their words stay; saving again, having looked, replaces the change
+            db.session.rollback()
+            changed_meanwhile = error
+            form.based_on.data = services.content_stamp(stage.mandate)
         except PBError as error:
             if not show_on_form(form, error):
                 raise
@@ -78,7 +85,8 @@ def edit_mandate(cycle_id: int, kind: str) -> Response:
         form=form,
         template_form=template_form,
         amending=stage.state == StageState.OPEN,
-        status=422 if form.errors else 200,
+        changed_meanwhile=changed_meanwhile,
+        status=409 if changed_meanwhile else 422 if form.errors else 200,
     )
 
 
@@ -169,6 +177,7 @@ def _template_form(stage: Stage) -> TemplateForm:
 def _fill(form: MandateForm, stage: Stage) -> None:
     mandate = stage.mandate
     form.purpose.data, form.roles.data = mandate.purpose, mandate.roles
+    form.based_on.data = services.content_stamp(mandate)
     form.closes_on.data = mandate.closes_at.date() if mandate.closes_at else None
     form.fill(mandate.boundaries)
 

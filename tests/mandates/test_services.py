@@ -5,7 +5,7 @@ import pytest
 from pb.cycles.models import StageKind, StageState
 from pb.errors import Conflict, NotAuthorised, OutsideMandate
 from pb.mandates.models import Side
-from pb.mandates.services import sign_mandate, update_mandate
+from pb.mandates.services import content_stamp, sign_mandate, update_mandate
 
 
 def _vote(cycle):  # type: ignore[no-untyped-def]
@@ -96,6 +96,18 @@ def test_an_unsigned_draft_is_edited_in_place(make_cycle, representative) -> Non
     )
     assert stage.mandate.version == 1
     assert stage.mandate.boundaries.max_choices == 5
+
+
+def test_an_edit_started_before_someone_elses_change_saves_nothing(make_cycle, commissioner, representative) -> None:
+    stage = _vote(make_cycle())
+    opened = content_stamp(stage.mandate)
+    words = {"roles": "Residents vote", "boundaries": stage.mandate.boundaries_data}
+    update_mandate(stage, representative, purpose="Theirs", based_on=opened, **words)
+    with pytest.raises(Conflict, match="Someone else saved a change"):
+        update_mandate(stage, commissioner, purpose="Mine", based_on=opened, **words)
+    assert stage.mandate.purpose == "Theirs"
+    update_mandate(stage, commissioner, purpose="Mine", based_on=content_stamp(stage.mandate), **words)
+    assert stage.mandate.purpose == "Mine" and stage.mandate.version == 1
 
 
 def test_an_open_stage_changes_only_by_an_amendment_with_a_public_reason(open_vote, commissioner) -> None:

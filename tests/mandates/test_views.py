@@ -193,3 +193,34 @@ def test_both_sides_choose_the_questions_voters_may_answer_as_checkboxes(client,
     refused = client.submit(f"/cycles/{cycle.id}/stages/vote/mandate/edit",
                             {**VOTE_FORM, "demographics": ["religion"]})
     assert refused.status_code == 422 and 'id="demographics-error"' in refused.get_data(as_text=True)
+
+
+def test_a_change_saved_by_the_other_side_meanwhile_is_not_overwritten_unseen(
+    client, app, make_cycle, commissioner, representative
+) -> None:
+    import re
+
+    cycle = make_cycle()
+    url = f"/cycles/{cycle.id}/stages/vote/mandate/edit"
+    _sign_in(client, commissioner)
+    opened = re.search(r'name="based_on" type="hidden" value="(\w+)"', client.get(url).get_data(as_text=True))
+    assert opened, "the editor carries the stamp of the mandate it opened"
+    other = app.test_client()  # the representative, on their own phone, saves first
+    _sign_in(other, representative)
+    assert other.submit(url, {**VOTE_FORM, "purpose": "The representatives' words"}).status_code == 303
+
+    for headers in ({}, HX):
+        stale = client.submit(url, {**VOTE_FORM, "purpose": "The commissioners' words", "based_on": opened[1]},
+                              headers=headers)
+        page = stale.get_data(as_text=True)
+        assert stale.status_code == 409 and 'class="error-summary"' in page
+        assert "Someone else saved a change to this mandate" in page and "The commissioners&#39; words" in page
+        assert "See the mandate as it is now" in page
+    assert "The representatives&#39; words" in client.get(f"/cycles/{cycle.id}/stages/vote/mandate").get_data(True)
+
+    # Having looked, saving again (the page now carries the new stamp) replaces it, on purpose.
+    fresh = re.search(r'name="based_on" type="hidden" value="(\w+)"', page)
+    assert fresh and fresh[1] != opened[1]
+    saved = client.submit(url, {**VOTE_FORM, "purpose": "The commissioners' words", "based_on": fresh[1]})
+    assert saved.status_code == 303
+    assert "The commissioners&#39; words" in client.get(f"/cycles/{cycle.id}/stages/vote/mandate").get_data(True)
