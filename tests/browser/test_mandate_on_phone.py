@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import PHONE, axe_violations, fits_a_phone, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -62,3 +62,32 @@ def test_a_welsh_speaking_commissioner_writes_the_mandate_in_welsh_on_a_phone(li
     phone.get_by_label("Diben").fill("Mae'r comisiynwyr yn cofnodi'r penderfyniad ar bob prosiect.")
     phone.get_by_role("button", name="Cadw'r mandad").click()
     expect(phone.get_by_text("Mae angen i'r ddwy ochr lofnodi'r fersiwn hon")).to_be_visible()
+
+
+def test_two_people_writing_one_mandate_at_once_neither_loses_their_words(
+    live_server: str, browser: Browser, phone: Page
+) -> None:
+    other = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    editor = live_server + "/cycles/1/stages/decision/mandate/edit"
+    for page, email in ((phone, "commissioner@example.org"), (other, "representative@example.org")):
+        sign_in(page, live_server, email)
+        page.goto(editor)
+    other.get_by_label("Purpose", exact=True).fill("The representatives' purpose")
+    other.get_by_role("button", name="Save the mandate").click()
+    expect(other.get_by_text("Saved. Both sides need to sign this version")).to_be_visible()
+
+    phone.get_by_label("Purpose", exact=True).fill("The commissioners' purpose")
+    phone.get_by_role("button", name="Save the mandate").click()
+    expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(phone.locator(".error-summary")).to_contain_text("Someone else saved a change to this mandate")
+    expect(phone.get_by_label("Purpose", exact=True)).to_have_value("The commissioners' purpose")
+    fits_a_phone(phone)
+    with phone.context.expect_page() as opened:  # their version, beside the page that keeps these words
+        phone.get_by_role("link", name="See the mandate as it is now (opens in a new tab)").click()
+    expect(opened.value.locator("main")).to_contain_text("The representatives' purpose")
+    opened.value.close()
+
+    phone.get_by_role("button", name="Save the mandate").click()  # having looked, on purpose
+    expect(phone.get_by_text("Saved. Both sides need to sign this version")).to_be_visible()
+    expect(phone.locator("main")).to_contain_text("The commissioners' purpose")
+    other.context.close()
