@@ -61,6 +61,23 @@ class Document(FPDF):
 
     def write_lines(self, lines: list[str], x: float, height: float) -> None:
         """Each line from `x` down, `height` mm apart, left-aligned (never justified: even spaces read more easily)."""
+        y = self.get_y()
         for line in lines:
-            self.set_x(x)
-            self.cell(0, height, line, new_x="LEFT", new_y="NEXT")
+            self.write_in_row(x, y, height, line)
+            y += height
+        self.set_xy(x, y)
+
+    def write_in_row(
+        self, x: float, y: float, height: float, text: str, *, right: float | None = None, width: float | None = None
+    ) -> None:
+        """`text` where `cell()` would put it in a row `height` mm high at (`x`, `y`), or ending at `right`.
+
+        `text()` draws the same characters without `cell()`'s bookkeeping, in a third of the time:
+        2,000 paper ballots of 40 projects are 240,000 of these (bench/paper.py). `width` is the
+        text's own, in this style, for a caller that measured it once for many copies.
+        """
+        if not text:
+            return
+        if right is not None:
+            x = right - 2 * self.c_margin - (self.get_string_width(text) if width is None else width)
+        self.text(x + self.c_margin, y + 0.5 * height + 0.3 * self.font_size, text)

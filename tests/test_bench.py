@@ -115,6 +115,11 @@ def test_codes_bench_prints_a_batch_as_a_pdf_and_a_print_page() -> None:
     assert "| pdf |" in out and "| print page |" in out and "| QR encoding alone (baseline) |" in out
 
 
+def test_paper_bench_prints_a_batch_of_ballots_against_their_words_alone() -> None:
+    out = _run("paper.py", "--quick")
+    assert "| the words alone, with text() (baseline) |" in out and "| the paper ballots' PDF |" in out
+
+
 def test_visit_bench_weighs_every_page_of_a_vote_against_a_bare_request() -> None:
     out = _run("visit.py", "--quick", "--database", "sqlite")
     for page in ("how to vote", "enter code", "sign in", "ballot", "meter (htmx)", "confirm", "check a receipt"):

@@ -63,38 +63,61 @@ def box_heading(boundaries: VoteBoundaries) -> str:
 
 
 def ballots_pdf(cycle: Cycle, stage: Stage, batch: PaperBatch) -> bytes:
-    """The batch's ballots on A4, one a page: a long ballot continues on a page that repeats the serial.
+    """The batch's ballots on A4, one a page: a long ballot continues on a page that repeats the serial."""
+    mandate = stage.agreed_mandate
+    return paper_pdf(
+        BallotPaper(cycle.title, cycle.currency, limits(stage), [(p.title, p.cost) for p in ballot_options(stage)],
+                    mandate.version if mandate else 0),
+        range(batch.first_serial, batch.last_serial + 1),
+    )
+
+
+@dataclass(frozen=True)
+class BallotPaper:
+    """What every ballot of a vote says: its cycle, its limits, its projects (title, cost) and its mandate's version."""
+
+    title: str
+    currency: str
+    boundaries: VoteBoundaries
+    options: list[tuple[str, int]]
+    version: int
+
+
+def paper_pdf(paper: BallotPaper, serials: range) -> bytes:
+    """One ballot a serial, laid out as `ballots_pdf` says.
 
     Up to 2,000 ballots a batch, the same but for the serial: what every ballot says is laid out
-    once (its lines broken, its rows' texts made), and each ballot only writes it out.
+    once (its lines broken, its rows' texts made), and each ballot only writes it out, with
+    `text()` rather than `cell()` (bench/paper.py).
     """
-    boundaries = limits(stage)
-    options = ballot_options(stage)
-    mandate = stage.agreed_mandate
-    pdf = Document(f"{_('Paper ballots')} – {cycle.title}")
+    boundaries, options = paper.boundaries, paper.options
+    pdf = Document(f"{_('Paper ballots')} – {paper.title}")
     pdf.set_auto_page_break(False)
     heading = box_heading(boundaries)
     row = max(6.0, min(12.0, 150.0 / max(len(options), 1)))
     pdf.add_page()  # lines are measured on a page
     header = _Header(
-        title=pdf.lines(cycle.title[:120], 120, size=16, bold=True),
-        instructions=[pdf.lines(line, 180, size=10) for line in how_to_fill(boundaries, cycle.currency)],
+        title=pdf.lines(paper.title[:120], 120, size=16, bold=True),
+        instructions=[pdf.lines(line, 180, size=10) for line in how_to_fill(boundaries, paper.currency)],
         no_name=pdf.lines(_("Do not write your name on this ballot."), 180, size=11, bold=True),
     )
-    rows = [(str(n), pdf.text_for(p.title)[:64], pdf.text_for(money(p.cost, cycle.currency)))
-            for n, p in enumerate(options, start=1)]
-    version = mandate.version if mandate else 0
-    for serial in range(batch.first_serial, batch.last_serial + 1):
+    size = 10 if row >= 8 else 8
+    pdf.style(size)
+    rows = []  # number, title, cost, and the cost's width: it is right-aligned
+    for n, (title, cost) in enumerate(options, start=1):
+        shown_cost = pdf.text_for(money(cost, paper.currency))
+        rows.append((str(n), pdf.text_for(title)[:64], shown_cost, pdf.get_string_width(shown_cost)))
+    for serial in serials:
         shown = format_serial(serial)
-        y = _ballot_header(pdf, header, shown, heading, first=serial == batch.first_serial)
-        for number, title, cost in rows:
+        y = _ballot_header(pdf, header, shown, heading, first=serial == serials.start)
+        pdf.style(size)
+        for number, title, cost, cost_width in rows:
             if y + row > 280:
                 y = _continued(pdf, shown, heading)
-            pdf.set_xy(15, y)
-            pdf.style(10 if row >= 8 else 8)
-            pdf.cell(10, row, number)
-            pdf.cell(110, row, title)
-            pdf.cell(30, row, cost, align="R")
+                pdf.style(size)
+            pdf.write_in_row(15, y, row, number)
+            pdf.write_in_row(25, y, row, title)
+            pdf.write_in_row(135, y, row, cost, right=165, width=cost_width)
             pdf.set_draw_color(0)
             pdf.set_line_width(0.5)
             box = min(row - 1.5, 10.0)
@@ -102,10 +125,9 @@ def ballots_pdf(cycle: Cycle, stage: Stage, batch: PaperBatch) -> bytes:
             pdf.set_line_width(0.2)
             pdf.line(15, y + row, 190, y + row)
             y += row
-        pdf.set_xy(15, 285)
         pdf.style(7)
-        pdf.cell(180, 4, pdf.text_for(_("Ballot %(serial)s · mandate version %(version)d",
-                                        serial=shown, version=version)))
+        pdf.write_in_row(15, 285, 4, pdf.text_for(_("Ballot %(serial)s · mandate version %(version)d",
+                                                  serial=shown, version=paper.version)))
     return bytes(pdf.output())
 
 
@@ -125,12 +147,10 @@ def _ballot_header(pdf: Document, header: _Header, shown: str, heading: str, *, 
     pdf.style(16, bold=True)
     pdf.write_lines(header.title, 15, 7)
     below_title = pdf.get_y()
-    pdf.set_xy(140, 13)
     pdf.style(9)
-    pdf.cell(55, 5, pdf.text_for(_("Ballot number")), align="R")
-    pdf.set_xy(130, 18)
+    pdf.write_in_row(140, 13, 5, pdf.text_for(_("Ballot number")), right=195)
     pdf.set_font("Courier", "B", 26)
-    pdf.cell(65, 12, shown, align="R")
+    pdf.write_in_row(130, 18, 12, shown, right=195)
     pdf.set_xy(15, max(38.0, below_title + 3))
     pdf.style(10)
     for lines in header.instructions:
@@ -141,19 +161,17 @@ def _ballot_header(pdf: Document, header: _Header, shown: str, heading: str, *, 
 
 
 def _column_headings(pdf: Document, y: float, heading: str) -> float:
-    pdf.set_xy(15, y)
     pdf.style(9, bold=True)
-    pdf.cell(10, 6, pdf.text_for(_("No.")))
-    pdf.cell(110, 6, pdf.text_for(_("Project")))
-    pdf.cell(30, 6, pdf.text_for(_("Cost")), align="R")
-    pdf.cell(25, 6, pdf.text_for(heading), align="R")  # ends where the boxes end
+    pdf.write_in_row(15, y, 6, pdf.text_for(_("No.")))
+    pdf.write_in_row(25, y, 6, pdf.text_for(_("Project")))
+    pdf.write_in_row(135, y, 6, pdf.text_for(_("Cost")), right=165)
+    pdf.write_in_row(165, y, 6, pdf.text_for(heading), right=190)  # ends where the boxes end
     pdf.line(15, y + 6, 195, y + 6)
     return y + 7
 
 
 def _continued(pdf: Document, shown: str, heading: str) -> float:
     pdf.add_page()
-    pdf.set_xy(15, 15)
     pdf.set_font("Courier", "B", 18)
-    pdf.cell(180, 10, pdf.text_for(_("Ballot %(serial)s, continued", serial=shown)))
+    pdf.write_in_row(15, 15, 10, pdf.text_for(_("Ballot %(serial)s, continued", serial=shown)))
     return _column_headings(pdf, 30, heading)

@@ -47,3 +47,28 @@ def test_a_long_title_is_cut_short_before_it_reaches_the_code() -> None:
     lines = title_lines(pdf, title)
     assert len(lines) == TITLE_LINES and lines[0].startswith("The Riverside") and lines[-1].endswith(("…", "..."))
     assert title_lines(pdf, "Riverside 2027") == ["Riverside 2027"]
+
+
+def test_a_line_written_in_a_row_lands_where_a_cell_would_put_it() -> None:
+    """`write_in_row` (what 2,000 paper ballots are written with) matches `cell()`, left- and right-aligned."""
+
+    def placed(write) -> list[str]:  # type: ignore[no-untyped-def]
+        pdf = Document("Rows")
+        pdf.set_compression(False)
+        pdf.add_page()
+        pdf.style(10)
+        write(pdf)
+        return re.findall(r"BT ([\d.]+ [\d.]+) Td", bytes(pdf.output()).decode("latin-1"))
+
+    def with_cells(pdf: Document) -> None:
+        pdf.set_xy(25, 40)
+        pdf.cell(110, 7, "Benches by the river")
+        pdf.cell(30, 7, "£12,500", align="R")
+
+    def in_rows(pdf: Document) -> None:
+        pdf.write_in_row(25, 40, 7, "Benches by the river")
+        pdf.write_in_row(135, 40, 7, "£12,500", right=165)
+        pdf.write_in_row(135, 40, 7, "£12,500", right=165, width=pdf.get_string_width("£12,500"))
+
+    cells, rows = placed(with_cells), placed(in_rows)
+    assert len(cells) == 2 and rows == [*cells, cells[1]]
