@@ -22,32 +22,19 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import segno
 
+from bench._timing import fastest
 from pb.voting import printing
 from pb.voting.codes import CODE_LENGTH, MAX_BATCH, format_code, random_code
 
 ENTRY = "https://cyd.example.gov.uk/cycles/12/vote/code"
 TITLE = "Riverside participatory budget 2027: parks, paths and play areas"
 TARGETS = {"pdf": 2.0, "print page": 1.5}
-T = TypeVar("T")
-
-
-def fastest(work: Callable[[], T], rounds: int) -> tuple[float, T]:
-    """The fastest of `rounds` runs of `work`, in seconds, and what it made."""
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        made = work()
-        best = min(best, time.perf_counter() - started)
-    return best, made
 
 
 def main() -> int:

@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._timing import fastest
 from pb import create_app
 from pb.events.paper import MAX_BATCH
 from pb.events.paper_printing import BallotPaper, paper_pdf
@@ -34,17 +32,6 @@ from pb.pdf import Document
 
 TITLE = "Riverside participatory budget 2027: parks, paths and play areas"
 TARGET = 2.0
-T = TypeVar("T")
-
-
-def fastest(work: Callable[[], T], rounds: int) -> tuple[float, T]:
-    """The fastest of `rounds` runs of `work`, in seconds, and what it made."""
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        made = work()
-        best = min(best, time.perf_counter() - started)
-    return best, made
 
 
 def words_alone(paper: BallotPaper, ballots: int, *, with_cells: bool = False) -> bytes:
