@@ -66,9 +66,7 @@ def revise_cost(proposal: Proposal, actor: User, *, new_cost: int, reason: str) 
     The limit is measured from the proposer's own estimate, however often the cost is revised.
     Raises StageNotOpen, NotAuthorised, OutsideMandate or InvalidInput.
     """
-    stage = proposal.cycle.stage_of_kind(StageKind.REVIEW)
-    if stage is None:
-        raise NotFound(_("This cycle has no review stage."))
+    stage = _review_stage(proposal.cycle)
     if new_cost <= 0:
         raise InvalidInput(_("The revised cost must be more than £0."), field="new_cost")
     if not reason.strip():
@@ -98,9 +96,7 @@ def respond_to_review(
     Raises StageNotOpen, NotAuthorised (not the proposer), OutsideMandate (the mandate does not
     allow answers), Conflict (already answered) or InvalidInput.
     """
-    stage = proposal.cycle.stage_of_kind(StageKind.REVIEW)
-    if stage is None:
-        raise NotFound(_("This cycle has no review stage."))
+    stage = _review_stage(proposal.cycle)
     verdict = require(actor, Action.RESPOND_TO_REVIEW, stage, author_id=proposal.author_id)
     if proposal.reviewed_at is None:
         raise Conflict(_("Commissioners have not reviewed this proposal yet."))
