@@ -60,19 +60,19 @@ def submit_proposal(cycle_id: int) -> Response:
         services.get_draft(cycle, current_user, int(d)) if (d := request.values.get("draft", "")).isdigit() else None
     )
     form = _proposal_form(cycle)
+    refused: PBError | None = None
     if not form.is_submitted():
         services.check_can_submit(cycle, current_user)  # no form for those who may not use it
         if draft is not None:
             form.fill(ProposalFields.from_dict(draft.data))
-    refused: PBError | None = None
-    if form.is_submitted():  # CSRFProtect has already refused any POST without a valid token
+    else:  # CSRFProtect has already refused any POST without a valid token
         try:
             outcome = _save_or_submit(cycle, form, draft)
         except PBError as error:  # the stage closed while they wrote, say: their words stay on the page
             db.session.rollback()
             refused = error
         else:
-            if not isinstance(outcome, ProposalDraft):
+            if isinstance(outcome, Response):
                 return outcome
             draft = outcome
     response = render(
