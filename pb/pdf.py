@@ -78,6 +78,8 @@ class Document(FPDF):
         """
         if not text:
             return
-        if right is not None:
-            x = right - 2 * self.c_margin - (self.get_string_width(text) if width is None else width)
-        self.text(x + self.c_margin, y + 0.5 * height + 0.3 * self.font_size, text)
+        if right is None:
+            start = x + self.c_margin
+        else:
+            start = right - self.c_margin - (self.get_string_width(text) if width is None else width)
+        self.text(start, y + 0.5 * height + 0.3 * self.font_size, text)
