@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
-from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config, ProductionConfig
@@ -59,6 +58,7 @@ def create_app(config: str | type[Config] | None = None, **overrides: Any) -> Fl
 
 def _init_extensions(app: Flask) -> None:
     from pb.accounts.services import load_user
+    from pb.accounts.views import sign_in_to_continue
     from pb.extensions import babel, csrf, db, htmx, limiter, login_manager
 
     db.init_app(app)
@@ -68,15 +68,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
-    login_manager.login_message = "Sign in to continue."
-    login_manager.localize_callback = _sign_in_to_continue
-    login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(sign_in_to_continue)
     login_manager.user_loader(load_user)
-
-
-def _sign_in_to_continue(_message: str) -> str:
-    """Flask-Login's message, in the reader's language (flashed when a page needs an account)."""
-    return gettext("Sign in to continue.")
 
 
 def _select_locale() -> str | None:

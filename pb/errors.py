@@ -10,12 +10,14 @@ from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
 
 from pb.db import db
 from pb.extensions import login_manager
 from pb.security import leave_session_alone
+from pb.unsent import words_sent
 
 DATABASE_LOST = (OperationalError, InterfaceError)
 
@@ -111,6 +113,16 @@ def register_error_handlers(app: Flask) -> None:
 
         return page_or_unavailable(page)
 
+    @app.errorhandler(CSRFError)
+    def handle_out_of_date_form(error: CSRFError) -> Response:
+        # Its token belongs to another session: the person signed in or out since the page
+        # opened (perhaps in another tab), or the browser lost its cookie.
+        message = _(
+            "This page was out of date, perhaps because you signed in or out since you opened it, so nothing "
+            "was sent. Open the page again and send it once more."
+        )
+        return page_or_unavailable(lambda: _error_response(_("The form could not be sent"), PBError(message), 400))
+
     @app.errorhandler(429)
     def handle_too_many(error: HTTPException) -> Response:
         message = _("Too many attempts. Wait a few minutes, then try again.")
@@ -137,7 +149,8 @@ def _error_response(title: str, error: PBError, status: int) -> Response:
         return _json_error(error.message or title, status)
     htmx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
     template = "errors/_message.html" if htmx else "errors/error.html"
-    response = make_response(render_template(template, title=title, error=error), status)
+    unsent = [] if htmx else words_sent()  # an htmx form stays on its page as it was
+    response = make_response(render_template(template, title=title, error=error, unsent=unsent), status)
     response.vary.add("HX-Request")
     if htmx:
         response.headers["HX-Retarget"] = "#messages"

@@ -14,6 +14,7 @@ from flask_login import current_user
 from pb.accounts.models import Role
 from pb.accounts.services import has_role
 from pb.cycles.models import Stage, StageKind
+from pb.web import this_page
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "PLN": "zł "}
 
@@ -144,6 +145,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "page_lang": str(get_locale() or "en"),
             "other_language": ("en", "English") if str(get_locale()) == "cy" else ("cy", "Cymraeg"),
+            "this_page": this_page,
             "Role": Role,
             "is_commissioner": lambda cycle=None: has_role(
                 current_user, Role.COMMISSIONER, cycle.id if cycle else None

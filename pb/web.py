@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Response, make_response, redirect, render_template, url_for
+from flask import Response, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from pb.db import Base, session
 from pb.errors import NotFound, PBError
 from pb.extensions import htmx
+from pb.unsent import remember_form
 
 M = TypeVar("M", bound=Base)
 
@@ -84,15 +86,42 @@ def get_or_404(model: type[M], ident: Any) -> M:
     return row
 
 
+def path_on_this_site(target: str) -> str:
+    """`target` if it is a path on this site, or the list of cycles: never send someone on to another site."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("cycles.list_cycles")
+    return target
+
+
+def page_sent_from() -> str:
+    """The page on this site a form was sent from (htmx's current URL, or the Referer), or the list of cycles."""
+    sent_from = urlsplit(request.headers.get("HX-Current-URL") or request.referrer or "")
+    if sent_from.netloc != request.host:
+        return url_for("cycles.list_cycles")
+    return path_on_this_site(sent_from.path + (f"?{sent_from.query}" if sent_from.query else ""))
+
+
+def this_page() -> str:
+    """Where to come back to this page: its own path for a page asked for, or for a form sent, the page it came from.
+
+    A form's answer stands at the form's address, which may take only POST (the language link, say).
+    """
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    return page_sent_from()
+
+
 def show_on_form(form: FlaskForm, error: PBError) -> bool:
     """Roll back, then put a domain error beside its form field; False if it has no field here.
 
     The rule for validation errors: the form comes back (status 422) with an error summary
     and the message beside the field, whatever the person typed kept. Errors with no field
-    on the form are raised on to the error page.
+    on the form are raised on to the error page, which gives back what the person wrote
+    (pb/unsent.py) under the form's labels.
     """
     session().rollback()
     if error.field and error.field in form:
         form[error.field].errors = [*form[error.field].errors, error.message]
         return True
+    remember_form(form)
     return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from pb.accounts import services
 from pb.accounts.forms import ChangePasswordForm, DetailsForm, SignInForm, SignUpForm
@@ -12,7 +12,8 @@ from pb.accounts.models import User
 from pb.db import db
 from pb.errors import PBError
 from pb.extensions import limiter
-from pb.web import render, show_on_form
+from pb.unsent import words_sent
+from pb.web import page_sent_from, path_on_this_site, render, show_on_form, wants_fragment
 
 bp = Blueprint("accounts", __name__)
 
@@ -53,6 +54,31 @@ def sign_in() -> Response:
             _start_session(user)
             return _redirect_next()
     return render("accounts/sign_in.html", form=form, status=422 if form.errors else 200)
+
+
+def sign_in_to_continue() -> Response:
+    """Someone signed out (perhaps a moment ago, by the idle timeout) asked for what needs an account.
+
+    A page: to sign in, and back to it. A form sent: none of it is done, and what the person wrote
+    is not lost. Under htmx the form stays on its page as it was, and a message says to copy it
+    before signing in; otherwise the sign-in page comes back in the form's place (401) with the
+    words to copy, and signing in goes back to the page the form was on.
+    """
+    if request.method == "GET":
+        flash(_("Sign in to continue."), "info")
+        return redirect(login_url("accounts.sign_in", next_url=request.url))
+    back = page_sent_from()
+    if wants_fragment():
+        response = render("accounts/_signed_out.html", next=back, status=401)
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    unsent = words_sent()
+    if not unsent:
+        flash(_("Nothing was sent, because you are signed out. Sign in, then send it again."), "info")
+    intro = _("Nothing was sent, because you are signed out. Copy what you wrote, then sign in and send it again.")
+    return render("accounts/sign_in.html", form=SignInForm(formdata=None), next=back, unsent=unsent,
+                  unsent_intro=intro, status=401)
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -137,7 +163,7 @@ def choose_language(code: str) -> Response:
     """Switch between English and Welsh; remembered in a cookie for a year."""
     if code not in current_app.config["LANGUAGES"]:
         code = current_app.config["BABEL_DEFAULT_LOCALE"]
-    response = redirect(_safe_next(request.args.get("next", "")), code=303)
+    response = redirect(path_on_this_site(request.args.get("next", "")), code=303)
     response.set_cookie(
         "lang",
         code,
@@ -157,11 +183,4 @@ def _start_session(user: User) -> None:
 
 
 def _redirect_next() -> Response:
-    return redirect(_safe_next(request.args.get("next", "")), code=303)
-
-
-def _safe_next(target: str) -> str:
-    """Only a path on this site: never send someone on to another site."""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("cycles.list_cycles")
-    return target
+    return redirect(path_on_this_site(request.args.get("next", "")), code=303)

@@ -80,7 +80,7 @@ def support_proposal(cycle_id: int, proposal_id: int) -> Response:
             discussion=services.discussion_of(proposal, current_user),
             can={"support": True},
         )
-    flash(_("Thank you for your support.") if supported else "Your support is taken back.", "success")
+    flash(_("Thank you for your support.") if supported else _("Your support is taken back."), "success")
     return _back(proposal, "support")
 
 

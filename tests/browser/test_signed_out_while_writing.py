@@ -1,0 +1,83 @@
+"""A representative is signed out by the idle timeout while writing on a phone, and loses nothing."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+
+from pb.demo import DEMO_PASSWORD
+from tests.browser.conftest import PHONE, fits_a_phone, sign_in
+
+pytestmark = pytest.mark.browser
+
+MANDATE = "/cycles/1/stages/decision/mandate"
+WRITTEN = "Every override should be published within a week, with the reasons in full."
+
+
+def _write_then_wait_too_long(live_app: Flask, page: Page, live_server: str, *, who: str = "representative",
+                              url: str = MANDATE, field: str = "Add to the discussion", send: str = "Add comment",
+                              ) -> None:
+    sign_in(page, live_server, f"{who}@example.org")
+    page.goto(live_server + url)
+    page.get_by_label(field, exact=True).fill(WRITTEN)
+    live_app.config["SESSION_IDLE_TIMEOUT"] = timedelta(seconds=1)  # as if the writing had taken half an hour
+    time.sleep(2.5)  # not page.wait_for_timeout, which never ends on a page without JavaScript
+    page.get_by_role("button", name=send).click()
+
+
+def _sign_in_again(live_app: Flask, page: Page, who: str = "representative") -> None:
+    live_app.config["SESSION_IDLE_TIMEOUT"] = timedelta(minutes=30)
+    page.get_by_label("Email address").fill(f"{who}@example.org")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_with_javascript_the_words_stay_in_the_form_and_a_message_says_to_copy_them(
+    live_app: Flask, live_server: str, phone: Page
+) -> None:
+    _write_then_wait_too_long(live_app, phone, live_server)
+    expect(phone.locator("#messages")).to_contain_text("Nothing was sent, because you are signed out.")
+    expect(phone.get_by_label("Add to the discussion")).to_have_value(WRITTEN)
+    fits_a_phone(phone)
+
+    phone.locator("#messages").get_by_role("link", name="Sign in").click()
+    _sign_in_again(live_app, phone)
+    expect(phone).to_have_url(live_server + MANDATE)
+
+
+def test_a_plain_form_brings_the_sign_in_page_with_the_words_to_copy(
+    live_app: Flask, live_server: str, phone: Page
+) -> None:
+    edit = "/cycles/1/stages/decision/mandate/edit"
+    _write_then_wait_too_long(live_app, phone, live_server, who="commissioner", url=edit, field="Purpose",
+                              send="Save the mandate")
+    expect(phone.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    words = phone.get_by_label("Your words, part 1")
+    expect(words).to_have_value(WRITTEN)
+    expect(words).not_to_be_editable()
+    expect(phone.get_by_label("Your words, part 2")).to_have_value(re.compile("^Commissioners: count the votes"))
+    fits_a_phone(phone)
+    _sign_in_again(live_app, phone, "commissioner")
+    expect(phone).to_have_url(live_server + edit)  # back to the page the form was on
+
+
+def test_without_javascript_the_sign_in_page_gives_the_words_back(
+    live_app: Flask, live_server: str, browser: Browser
+) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False)
+    page = context.new_page()
+    _write_then_wait_too_long(live_app, page, live_server)
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    expect(page.get_by_text("signed out because the session was left for a while")).to_be_visible()
+    words = page.get_by_label("Your words")
+    expect(words).to_have_value(WRITTEN)
+    expect(words).not_to_be_editable()
+    # (No axe here: with JavaScript off nothing can run in the page. The same page is checked with it on, above.)
+    _sign_in_again(live_app, page)
+    expect(page).to_have_url(live_server + MANDATE)  # back to the page the form was on
+    context.close()
