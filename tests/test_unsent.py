@@ -64,11 +64,12 @@ def test_a_comment_sent_after_the_stage_closed_comes_back_to_copy(client, make_c
     db.session.commit()
     before = _comments()
 
-    response = client.submit(
-        f"/cycles/{cycle.id}/proposals/{proposal.id}/comments", {"kind": "comment", "body": WRITTEN}
-    )
+    page_url = f"/cycles/{cycle.id}/proposals/{proposal.id}"
+    response = client.submit(f"{page_url}/comments", {"kind": "comment", "body": WRITTEN},
+                             headers={"Referer": f"http://localhost{page_url}"})
     page = response.get_data(as_text=True)
     assert response.status_code == 409
+    assert f'<a href="{page_url}">Go back to the page the form was on</a>' in page
     assert "The deliberation stage is not open." in page
     assert "Nothing was saved. Copy what you wrote below" in page
     assert _given_back(page) == [("Your comment", WRITTEN)]  # under the form's own label

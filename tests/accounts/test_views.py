@@ -302,3 +302,15 @@ def test_a_new_password_too_short_is_not_counted_as_a_guess(database_url) -> Non
     assert too_short == [422] * 4
     changed = client.submit("/account/password", {"current_password": PASSWORD, "new_password": "long enough at last"})
     assert changed.status_code == 303
+
+
+def test_the_sign_in_and_sign_up_pages_say_who_is_signed_in_already(client, resident) -> None:
+    for url in ("/sign-in", "/sign-up"):
+        assert "You are signed in as" not in client.get(url).get_data(as_text=True)
+    client.submit("/sign-in", {"email": resident.email, "password": PASSWORD})
+    sign_in_page = client.get("/sign-in").get_data(as_text=True)
+    assert f"You are signed in as {resident.name}." in sign_in_page
+    assert "To use another account, sign in with it below." in sign_in_page
+    sign_up_page = client.get("/sign-up").get_data(as_text=True)
+    assert f"You are signed in as {resident.name}." in sign_up_page
+    assert "Creating another account signs you in with it instead." in sign_up_page
