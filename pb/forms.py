@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import Field
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
@@ -19,11 +20,11 @@ def parse_pounds(text: str) -> int:
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError("Enter an amount in pounds, like 1500 or 1500.50.") from None
+        raise ValueError(_("Enter an amount in pounds, like 1500 or 1500.50.")) from None
     if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("Enter an amount in pounds and pence, like 1500.50.")
+        raise ValueError(_("Enter an amount in pounds and pence, like 1500.50."))
     if amount > Decimal("1000000000"):
-        raise ValueError("Enter an amount under £1,000,000,000.")
+        raise ValueError(_("Enter an amount under £1,000,000,000."))
     return int(amount * 100)
 
 
@@ -62,7 +63,9 @@ class MoneyField(Field):
             raise ValidationError(self.parse_error)
         if self.data is not None and self.data < self.minimum:
             raise ValidationError(
-                "Enter an amount more than £0." if self.minimum <= 1 else f"Enter at least £{self.minimum / 100:,.2f}."
+                _("Enter an amount more than £0.")
+                if self.minimum <= 1
+                else _("Enter at least £%(amount)s.", amount=f"{self.minimum / 100:,.2f}")
             )
 
 

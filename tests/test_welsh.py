@@ -64,6 +64,10 @@ def test_writing_a_proposal_reads_in_welsh(client, make_cycle, walk_to, resident
     assert refused.status_code == 422
     assert "Rhowch deitl ar gyfer eich cynnig." in refused.get_data(as_text=True)
     assert "Enter a title for your proposal." not in refused.get_data(as_text=True)
+    for cost, welsh in (("abc", "Rhowch swm mewn punnoedd, fel 1500"), ("0", "Rhowch swm sy'n fwy na £0.")):
+        bad_cost = client.submit(f"/cycles/{cycle.id}/proposals/new", {"title": "Meinciau", "cost": cost})
+        page = html.unescape(bad_cost.get_data(as_text=True))
+        assert bad_cost.status_code == 422 and welsh in page and "Enter an amount" not in page
 
 
 def test_commissioner_pages_read_in_welsh(client, busy_cycle, commissioner):  # type: ignore[no-untyped-def]
