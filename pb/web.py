@@ -102,9 +102,10 @@ def page_sent_from() -> str:
 
 
 def this_page() -> str:
-    """Where to come back to this page: its own path for a page asked for, or for a form sent, the page it came from.
+    """The page to come back to from this answer: a page's own path, or for a form sent, the page the form was on.
 
-    A form's answer stands at the form's address, which may take only POST (the language link, say).
+    A form's answer stands at the form's address, which may take only POST, so a link back to
+    "this page" (the language link, say) must not lead there.
     """
     if request.method in ("GET", "HEAD"):
         return request.full_path.rstrip("?")
