@@ -21,10 +21,12 @@ def parse_pounds(text: str) -> int:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError(_("Enter an amount in pounds, like 1500 or 1500.50.")) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(_("Enter an amount in pounds and pence, like 1500.50."))
-    if amount > Decimal("1000000000"):
+    if not amount.is_finite():
+        raise ValueError(_("Enter an amount in pounds, like 1500 or 1500.50."))
+    if amount.copy_abs() > Decimal("1000000000"):  # before quantize, which cannot hold "1e308" to the penny
         raise ValueError(_("Enter an amount under £1,000,000,000."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(_("Enter an amount in pounds and pence, like 1500.50."))
     return int(amount * 100)
 
 
