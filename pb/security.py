@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Flask, Response, flash, g, session
+from flask import Flask, Response, current_app, flash, g, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -95,3 +95,21 @@ def register_session_timeouts(app: Flask) -> None:
             return
         if now - seen >= SEEN_EVERY or "seen_at" not in session:
             session["seen_at"] = now
+
+
+# How long before the idle timeout a signed-in page warns, with a button to stay signed in:
+# WCAG 2.2.1 (Timing Adjustable) asks for a warning and at least 20 seconds to extend.
+WARN_BEFORE_IDLE_TIMEOUT = 120
+
+
+def seconds_until_idle_timeout() -> int | None:
+    """How long this signed-in session has before the idle timeout would end it; None if signed out."""
+    if not current_user.is_authenticated:
+        return None
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+    return max(0, int(session.get("seen_at", time.time()) + idle - time.time()))
+
+
+def note_still_here() -> None:
+    """The person answered the idle warning: the idle timeout counts from now."""
+    session["seen_at"] = int(time.time())

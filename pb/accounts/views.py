@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, g, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
@@ -12,6 +12,7 @@ from pb.accounts.models import User
 from pb.db import db
 from pb.errors import PBError
 from pb.extensions import limiter
+from pb.security import note_still_here
 from pb.unsent import words_sent
 from pb.web import page_sent_from, path_on_this_site, render, show_on_form, wants_fragment
 
@@ -156,6 +157,22 @@ def change_password() -> Response:
             flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
             return redirect(url_for("accounts.show_account"), code=303)
     return render("accounts/password.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/account/still-here")
+def stay_signed_in() -> Response:
+    """The idle warning's *Stay signed in* (static/js/cyd.js): the idle timeout counts from now.
+
+    Someone the timeout has signed out already gets the message to copy what they wrote (401).
+    """
+    if not current_user.is_authenticated:
+        message = _("You have been signed out. What you wrote is still on this page: copy it, then sign in.")
+        response = render("accounts/_signed_out.html", message=message, next=page_sent_from(), status=401)
+    else:
+        note_still_here()
+        response = make_response("", 204)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/language/<code>")

@@ -47,6 +47,51 @@
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
   });
 
+  // The idle timeout (WCAG 2.2.1): a signed-in page warns before the server signs its person out,
+  // with a button to stay signed in. The deadline is kept as a time, not a timer alone, so a phone
+  // that slept past the warning shows it as soon as the page is looked at again.
+  document.addEventListener("DOMContentLoaded", function () {
+    var body = document.body;
+    var dialog = document.getElementById("session-warning");
+    var stay = document.getElementById("session-stay");
+    if (!dialog || !stay || !body.dataset.sessionLeft || !window.fetch) { return; }
+    var idle = Number(body.dataset.sessionIdle) * 1000;
+    var warnBefore = Number(body.dataset.sessionWarn) * 1000;
+    var deadline;
+    var timer;
+    function schedule(left) {
+      deadline = Date.now() + left;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(warn, Math.max(0, left - warnBefore));
+    }
+    function warn() {
+      if (dialog.open) { return; }
+      dialog.hidden = false;
+      if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+      stay.focus();
+    }
+    function close() {
+      if (typeof dialog.close === "function" && dialog.open) { dialog.close(); } else { dialog.removeAttribute("open"); }
+      dialog.hidden = true;
+    }
+    stay.addEventListener("click", function () {
+      fetch(body.dataset.sessionAlive, {credentials: "same-origin", headers: {"HX-Request": "true"}}).then(function (response) {
+        close();
+        if (response.status === 204) { schedule(idle); return; }
+        return response.text().then(function (html) {  // signed out already: say so, and keep the page
+          document.getElementById("messages").innerHTML = html;
+        });
+      }, close);  // offline: the next request will find out
+    });
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); stay.click(); });  // Escape stays too
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible" && Date.now() >= deadline - warnBefore) { warn(); }
+    });
+    // Any request resets the server's clock, though it writes the time at most once a minute (SEEN_EVERY).
+    document.addEventListener("htmx:afterRequest", function () { if (!dialog.open) { schedule(idle - 60000); } });
+    schedule(Number(body.dataset.sessionLeft) * 1000);
+  });
+
   // Bad wifi: a form marked data-retry (confirming a vote) is sent with fetch, as htmx sends
   // forms, and sent again if the connection drops before the answer arrives. Every try carries
   // the same submission token, so the server casts the ballot once however many arrive.

@@ -314,3 +314,32 @@ def test_the_sign_in_and_sign_up_pages_say_who_is_signed_in_already(client, resi
     sign_up_page = client.get("/sign-up").get_data(as_text=True)
     assert f"You are signed in as {resident.name}." in sign_up_page
     assert "Creating another account signs you in with it instead." in sign_up_page
+
+
+def test_a_signed_in_page_carries_the_idle_warning_and_staying_signed_in_restarts_the_clock(client, resident) -> None:
+    import re
+    import time
+
+    signed_out = client.get("/").get_data(as_text=True)
+    assert "data-session-left" not in signed_out and 'id="session-warning"' not in signed_out
+    client.submit("/sign-in", {"email": resident.email, "password": PASSWORD})
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - 40  # within SEEN_EVERY: this page writes no new time
+    page = client.get("/").get_data(as_text=True)
+    left = int(re.search(r'data-session-left="(\d+)"', page).group(1))  # type: ignore[union-attr]
+    assert 30 * 60 - 42 <= left <= 30 * 60 - 40
+    assert 'data-session-idle="1800"' in page and 'data-session-warn="120"' in page
+    assert "you will be signed out in 2 minutes" in page and "Stay signed in" in page
+
+    stayed = client.get("/account/still-here")
+    assert stayed.status_code == 204 and stayed.headers["Cache-Control"] == "no-store"
+    with client.session_transaction() as session:
+        assert session["seen_at"] >= int(time.time()) - 1
+
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - 31 * 60
+    too_late = client.get("/account/still-here", headers={"Referer": "http://localhost/cycles/1"})
+    assert too_late.status_code == 401
+    message = too_late.get_data(as_text=True)
+    assert "You have been signed out. What you wrote is still on this page" in message
+    assert 'href="/sign-in?next=/cycles/1"' in message

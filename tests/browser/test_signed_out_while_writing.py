@@ -81,3 +81,25 @@ def test_without_javascript_the_sign_in_page_gives_the_words_back(
     _sign_in_again(live_app, page)
     expect(page).to_have_url(live_server + MANDATE)  # back to the page the form was on
     context.close()
+
+
+def test_the_page_warns_before_the_idle_timeout_and_the_person_stays_signed_in(
+    live_app: Flask, live_server: str, phone: Page
+) -> None:
+    sign_in(phone, live_server, "representative@example.org")
+    live_app.config["SESSION_IDLE_TIMEOUT"] = timedelta(seconds=124)  # the warning comes 2 minutes before: soon
+    phone.goto(live_server + MANDATE)
+    phone.get_by_label("Add to the discussion").fill(WRITTEN)
+    warning = phone.get_by_role("alertdialog", name="You will be signed out soon")
+    expect(warning).to_be_visible(timeout=10_000)
+    expect(warning.get_by_role("button", name="Stay signed in")).to_be_focused()
+    fits_a_phone(phone)
+
+    with phone.expect_response(lambda response: response.url.endswith("/account/still-here")) as answer:
+        warning.get_by_role("button", name="Stay signed in").click()
+    assert answer.value.status == 204
+    expect(warning).to_be_hidden()
+    expect(phone.get_by_label("Add to the discussion")).to_have_value(WRITTEN)
+    live_app.config["SESSION_IDLE_TIMEOUT"] = timedelta(minutes=30)
+    phone.get_by_role("button", name="Add comment").click()
+    expect(phone.locator("#discussion")).to_contain_text(WRITTEN)  # still signed in: the comment is in
