@@ -75,9 +75,7 @@ def test_a_comment_sent_after_the_stage_closed_comes_back_to_copy(client, make_c
     assert _given_back(page) == [("Your comment", WRITTEN)]  # under the form's own label
     assert _comments() == before
 
-    hx = client.submit(
-        f"/cycles/{cycle.id}/proposals/{proposal.id}/comments", {"kind": "comment", "body": WRITTEN}, headers=HX
-    )
+    hx = client.submit(f"{page_url}/comments", {"kind": "comment", "body": WRITTEN}, headers=HX)
     assert hx.status_code == 409 and hx.headers["HX-Retarget"] == "#messages"
     assert _given_back(hx.get_data(as_text=True)) == []  # the form stays on the page as it was
     assert _comments() == before
