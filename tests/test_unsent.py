@@ -171,3 +171,11 @@ def test_words_given_back_are_shown_as_text_never_as_markup(client, make_cycle, 
     assert response.status_code == 401
     assert "<script>alert" not in page
     assert "Close the box &lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_part_of_a_page_asked_for_signed_out_sends_the_whole_page_to_sign_in(client, busy_cycle) -> None:
+    cycle, ids = busy_cycle
+    page_url = f"/cycles/{cycle.id}/events/{ids['event_id']}"
+    response = client.get(f"{page_url}/live", headers={**HX, "HX-Current-URL": f"http://localhost{page_url}"})
+    assert response.status_code == 204  # not the sign-in page swapped into the live count
+    assert response.headers["HX-Redirect"] == f"/sign-in?next=%2Fcycles%2F{cycle.id}%2Fevents%2F{ids['event_id']}"

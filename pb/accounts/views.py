@@ -60,13 +60,18 @@ def sign_in() -> Response:
 def sign_in_to_continue() -> Response:
     """Someone signed out (perhaps a moment ago, by the idle timeout) asked for what needs an account.
 
-    A page: to sign in, and back to it. A form sent: none of it is done, and what the person wrote
-    is not lost. Under htmx the form stays on its page as it was, and a message says to copy it
-    before signing in; otherwise the sign-in page comes back in the form's place (401) with the
-    words to copy, and signing in goes back to the page the form was on.
+    A page: to sign in, and back to it (under htmx, the whole page it is part of). A form sent:
+    none of it is done, and what the person wrote is not lost. Under htmx the form stays on its
+    page as it was, and a message says to copy it before signing in; otherwise the sign-in page
+    comes back in the form's place (401) with the words to copy, and signing in goes back to the
+    page the form was on.
     """
     if request.method == "GET":
         flash(_("Sign in to continue."), "info")
+        if wants_fragment():  # a part of a page (a count that refreshes, say): the whole page goes to sign in
+            response = make_response("", 204)
+            response.headers["HX-Redirect"] = login_url("accounts.sign_in", next_url=page_sent_from())
+            return response
         return redirect(login_url("accounts.sign_in", next_url=request.url))
     back = page_sent_from()
     if wants_fragment():
