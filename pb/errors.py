@@ -152,9 +152,13 @@ def _error_response(title: str, error: PBError, status: int) -> Response:
     unsent = [] if htmx else words_sent()  # an htmx form stays on its page as it was
     response = make_response(render_template(template, title=title, error=error, unsent=unsent), status)
     response.vary.add("HX-Request")
-    if htmx:
-        response.headers["HX-Retarget"] = "#messages"
-        response.headers["HX-Reswap"] = "innerHTML"
+    return to_messages(response) if htmx else response
+
+
+def to_messages(response: Response) -> Response:
+    """An answer to htmx that goes into the page's `#messages` alert region, not the element that asked."""
+    response.headers["HX-Retarget"] = "#messages"
+    response.headers["HX-Reswap"] = "innerHTML"
     return response
 
 

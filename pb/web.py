@@ -43,12 +43,16 @@ def done(endpoint: str, **values: Any) -> Response:
     request is sent to the new page as a whole (`HX-Redirect`).
     """
     session().commit()
-    location = url_for(endpoint, **values)
+    return go_to(url_for(endpoint, **values))
+
+
+def go_to(location: str, *, code: int = 303) -> Response:
+    """A redirect; to htmx, the whole page sent there (`HX-Redirect`), not the new page put inside a part of it."""
     if wants_fragment():
         response = make_response("", 204)
         response.headers["HX-Redirect"] = location
         return response
-    return redirect(location, code=303)
+    return redirect(location, code=code)
 
 
 def updated(fragment: str, *, trigger: str, **context: Any) -> Response:

@@ -10,11 +10,11 @@ from pb.accounts import services
 from pb.accounts.forms import ChangePasswordForm, DetailsForm, SignInForm, SignUpForm
 from pb.accounts.models import User
 from pb.db import db
-from pb.errors import PBError
+from pb.errors import PBError, to_messages
 from pb.extensions import limiter
 from pb.security import note_still_here
 from pb.unsent import words_sent
-from pb.web import page_sent_from, path_on_this_site, render, show_on_form, wants_fragment
+from pb.web import go_to, page_sent_from, path_on_this_site, render, show_on_form, wants_fragment
 
 bp = Blueprint("accounts", __name__)
 
@@ -68,17 +68,12 @@ def sign_in_to_continue() -> Response:
     """
     if request.method == "GET":
         flash(_("Sign in to continue."), "info")
-        if wants_fragment():  # a part of a page (a count that refreshes, say): the whole page goes to sign in
-            response = make_response("", 204)
-            response.headers["HX-Redirect"] = login_url("accounts.sign_in", next_url=page_sent_from())
-            return response
-        return redirect(login_url("accounts.sign_in", next_url=request.url))
+        # Under htmx this is a part of a page (a count that refreshes, say): back to the whole page.
+        back_to = page_sent_from() if wants_fragment() else request.url
+        return go_to(login_url("accounts.sign_in", next_url=back_to), code=302)  # Flask-Login's own code
     back = page_sent_from()
     if wants_fragment():
-        response = render("accounts/_signed_out.html", next=back, status=401)
-        response.headers["HX-Retarget"] = "#messages"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
+        return to_messages(render("accounts/_signed_out.html", next=back, status=401))
     unsent = words_sent()
     if not unsent:
         flash(_("Nothing was sent, because you are signed out. Sign in, then send it again."), "info")

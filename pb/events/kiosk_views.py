@@ -38,7 +38,7 @@ from pb.events.views import _event_page, bp
 from pb.extensions import limiter
 from pb.mandates.forms import ConfirmForm
 from pb.voting.forms import CodeForm
-from pb.web import done, render, show_on_form, wants_fragment
+from pb.web import done, go_to, render, show_on_form
 
 kiosk_bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 
@@ -136,12 +136,7 @@ def _forget_voter() -> None:
 
 def _go(endpoint: str) -> Response:
     """A redirect that htmx (and the confirm form's retry) follows as a whole page."""
-    location = url_for(endpoint)
-    if wants_fragment():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = location
-        return response
-    return redirect(location, code=303)
+    return go_to(url_for(endpoint))
 
 
 @kiosk_bp.before_app_request
