@@ -82,6 +82,7 @@ def _select_locale() -> str | None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from pb.accounts.people_views import bp as people
     from pb.accounts.views import bp as accounts
     from pb.api.views import bp as api
     from pb.audit.views import bp as audit
@@ -97,7 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb.voting.views import bp as voting
 
     for blueprint in (accounts, cycles, mandates, priorities, proposals, deliberation, voting, results, audit, api,
-                      events):
+                      events, people):
         app.register_blueprint(blueprint)
     app.register_blueprint(delivery)
     app.register_blueprint(kiosk)  # its guard keeps a kiosk device to the kiosk's pages (docs/events.md)

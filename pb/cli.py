@@ -1,12 +1,14 @@
-"""`flask pb …`: migrate, seed the demo, verify the audit log, count a Pabulib file, back up a cycle, set a password."""
+"""`flask pb …`: migrate, seed the demo, verify the audit log, count a Pabulib file, back up a cycle, set a
+password, give a role or take one away."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, TypeVar
 
 import click
 from alembic import command
@@ -15,6 +17,11 @@ from flask.cli import AppGroup
 
 from pb.db import db
 
+if TYPE_CHECKING:
+    from pb.accounts.models import User
+    from pb.cycles.models import Cycle
+
+T = TypeVar("T")
 pb_cli = AppGroup("pb", help="Cyd's own commands.")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,6 +193,75 @@ def set_password_command(email: str, password: str) -> None:
         click.echo(f"{error.message} Nothing was changed.", err=True)
         sys.exit(1)
     click.echo(f"Password set for {user.email} ({user.name}). Any session signed in with the old one has ended.")
+
+
+GIVEN_ROLES = ("representative", "facilitator", "commissioner", "councillor", "admin")
+
+
+@pb_cli.command("grant-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(GIVEN_ROLES))
+@click.option("--cycle", "cycle_id", type=int, help="Only in this cycle (its number); every cycle if not given.")
+def grant_role_command(email: str, role: str, cycle_id: int | None) -> None:
+    """Give an account a role: the first administrator's, who can then give roles on the People page.
+
+    The audit log records the change as made by the operator.
+    """
+    from pb.accounts.models import Role
+    from pb.accounts.roles import give_role_at_the_command_line, role_held
+
+    user, cycle = _account_and_cycle(email, cycle_id)
+    role_grant = _or_exit(lambda: give_role_at_the_command_line(user, Role(role), cycle))
+    click.echo(f"{user.email} ({user.name}) now holds this role: {role_held(role_grant)}.")
+
+
+@pb_cli.command("revoke-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(GIVEN_ROLES))
+@click.option("--cycle", "cycle_id", type=int, help="The cycle it was given in (its number); every cycle if not given.")
+def revoke_role_command(email: str, role: str, cycle_id: int | None) -> None:
+    """Take a role away from an account, as given with grant-role (in every cycle, or with --cycle)."""
+    from pb.accounts.models import Role
+    from pb.accounts.roles import held_role, role_held, take_away_role_at_the_command_line
+
+    user, cycle = _account_and_cycle(email, cycle_id)
+    role_grant = held_role(user, Role(role), cycle)
+    if role_grant is None:
+        where = f"cycle {cycle_id}" if cycle else "every cycle"
+        click.echo(f"{user.email} does not hold the {role} role in {where}: nothing was changed.", err=True)
+        sys.exit(1)
+    held = role_held(role_grant)
+    _or_exit(lambda: take_away_role_at_the_command_line(role_grant))
+    click.echo(f"{user.email} ({user.name}) no longer holds this role: {held}.")
+
+
+def _account_and_cycle(email: str, cycle_id: int | None) -> tuple[User, Cycle | None]:
+    from pb.accounts.services import find_by_email
+    from pb.cycles.models import Cycle
+
+    user = find_by_email(email)
+    if user is None:
+        click.echo(f"No account has the email address {email}: nothing was changed. They can sign up first.", err=True)
+        sys.exit(1)
+    cycle = db.session.get(Cycle, cycle_id) if cycle_id is not None else None
+    if cycle_id is not None and cycle is None:
+        click.echo(f"There is no cycle {cycle_id}: nothing was changed.", err=True)
+        sys.exit(1)
+    return user, cycle
+
+
+def _or_exit(change: Callable[[], T]) -> T:
+    """Make the change and commit it; or, if a domain rule refuses it, say why and exit with 1."""
+    from pb.errors import PBError
+
+    try:
+        result = change()
+        db.session.commit()
+    except PBError as error:
+        db.session.rollback()
+        click.echo(f"{error.message} Nothing was changed.", err=True)
+        sys.exit(1)
+    return result
 
 
 def _write_private(path: Path, text: str) -> None:

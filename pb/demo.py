@@ -1,5 +1,6 @@
 """The demo cycle `make run` seeds: a whole cycle walked through the real services, up to an open vote,
-with a voting evening at the Hub for its facilitator to run (check-in, kiosks, paper ballots)."""
+with a voting evening at the Hub for its facilitator to run (check-in, kiosks, paper ballots), a ward
+councillor's endorsement, and an administrator who gives people roles."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from pb.accounts.models import Role, User
 from pb.accounts.services import find_by_email, grant, sign_up
+from pb.cycles.endorsements import endorse
 from pb.cycles.models import Cycle, StageKind
 from pb.cycles.services import appoint_representative, close_stage, create_cycle, open_stage
 from pb.db import session
@@ -26,6 +28,8 @@ DEMO_USERS = (
     ("representative@example.org", "Rhys Representative", "resident representative"),
     ("resident@example.org", "Rhian Resident", "resident"),
     ("facilitator@example.org", "Ffion Facilitator", "facilitator"),
+    ("councillor@example.org", "Cerys Councillor", "councillor"),
+    ("admin@example.org", "Aled Admin", "administrator"),
 )
 # The vote asks two optional questions after voting; the dashboard compares the answers with these
 # shares (in hundredths of a per cent), which are made up for the demo.
@@ -63,6 +67,7 @@ def seed_demo() -> bool:
         people["resident"],
     )
     grant(commissioner, Role.COMMISSIONER)
+    grant(people["administrator"], Role.ADMIN)
 
     cycle = create_cycle(
         commissioner,
@@ -75,6 +80,9 @@ def seed_demo() -> bool:
     )
     appoint_representative(cycle, commissioner, representative.email)
     grant(people["facilitator"], Role.FACILITATOR, cycle.id)
+    grant(people["councillor"], Role.COUNCILLOR, cycle.id)
+    endorse(cycle, people["councillor"], "As a Grangetown ward councillor I back this cycle. Tell us what our parks "
+                                         "need, and vote: online, at the Hub, or on paper.")
     vote = cycle.stage_of_kind(StageKind.VOTE)
     assert vote is not None  # residents vote with an account, or with a code from an event or a letter
     update_mandate(vote, commissioner, purpose=vote.mandate.purpose, roles=vote.mandate.roles,

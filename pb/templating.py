@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from pb.accounts.models import Role
 from pb.accounts.services import has_role
-from pb.cycles.models import Stage, StageKind
+from pb.cycles.models import Cycle, Stage, StageKind
 from pb.security import WARN_BEFORE_IDLE_TIMEOUT, seconds_until_idle_timeout
 from pb.web import this_page
 
@@ -103,6 +103,12 @@ def _may(action: str, stage: Stage) -> bool:
     return allowed(current_user, Action(action), stage)
 
 
+def _may_on_cycle(action: str, cycle: Cycle | None = None) -> bool:
+    from pb.mandates.authority import Action, may_on_cycle
+
+    return may_on_cycle(current_user, Action(action), cycle)
+
+
 def translations() -> NullTranslations:
     """flask_babel.get_translations(), kept for the rest of the request while its locale stays.
 
@@ -140,6 +146,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(tag_name)
     app.add_template_filter(channel_name)
     app.add_template_filter(channel_rows)
+    from pb.accounts.roles import role_held  # here: roles.py imports authority, which imports this module
+
+    app.add_template_filter(role_held)
 
     @app.context_processor
     def roles() -> dict[str, Any]:
@@ -157,4 +166,5 @@ def register_template_helpers(app: Flask) -> None:
             "is_facilitator": lambda cycle: has_role(current_user, Role.FACILITATOR, cycle.id),
             # Whether to offer a button: authority decides (the action is checked again on use).
             "may": _may,
+            "may_on_cycle": _may_on_cycle,
         }

@@ -378,8 +378,9 @@ def busy_cycle(make_cycle, walk_to, commissioner, resident, make_user):  # type:
     key_paper_ballot(event, commissioner, 1, spoilt=True, spoilt_reason="Torn")
     pledge = Pledge(proposal_id=first.id, name="Bea", hours=2)  # as if recorded in person at delivery
     db.session.add(pledge)
+    facilitator = make_user(Role.FACILITATOR, cycle=cycle)  # a person with a role an administrator may take away
     db.session.commit()
     return cycle, {"proposal_id": first.id, "need_id": need.id, "comment_id": comment.id, "request_id": merge.id,
             "batch_id": batch.id, "event_id": event.id, "attendee_id": attendee.id, "idea_id": idea.id,
             "paper_batch_id": paper_batch.id, "serial": 1, "kiosk_id": kiosk.id,
-            "pledge_id": pledge.id}
+            "pledge_id": pledge.id, "user_id": facilitator.id, "grant_id": facilitator.grants[-1].id}

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import DateField, EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from pb.accounts.roles import ROLE_NAMES
 from pb.accounts.services import MIN_PASSWORD_LENGTH
 
 
@@ -77,3 +78,23 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     new_password = new_password_field(_l("New password"), _l("Enter a new password."))
+
+
+class RoleForm(FlaskForm):
+    """An administrator gives a person a role, in every cycle or in one (pb/accounts/roles.py)."""
+
+    role = RadioField(
+        _l("Which role?"),
+        choices=[SelectChoice(role.value, name) for role, name in ROLE_NAMES.items()],
+        validators=[InputRequired(_l("Choose a role."))],
+    )
+    cycle = SelectField(
+        _l("In which cycle?"),
+        description=_l("A role in one cycle gives no say in any other."),
+        validators=[Optional()],
+    )
+
+    def offer_cycles(self, cycle_titles: dict[int, str]) -> None:
+        self.cycle.choices = [SelectChoice("", _l("Every cycle"))] + [
+            SelectChoice(str(i), title) for i, title in cycle_titles.items()
+        ]

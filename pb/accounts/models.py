@@ -24,7 +24,8 @@ class Role(enum.StrEnum):
     REPRESENTATIVE = "representative"  # a resident representative, who co-signs mandates
     FACILITATOR = "facilitator"
     COMMISSIONER = "commissioner"
-    ADMIN = "admin"
+    COUNCILLOR = "councillor"  # observes every stage, may endorse a cycle (docs/people.md)
+    ADMIN = "admin"  # gives and takes away everyone's roles; held everywhere, never in one cycle
 
 
 class User(UserMixin, Base):

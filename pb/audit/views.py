@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pb.audit import services
 from pb.cycles.models import Cycle
 from pb.cycles.services import get_cycle
-from pb.errors import NotAuthorised
-from pb.mandates.authority import is_commissioner, is_representative
+from pb.mandates.authority import Action, require_cycle_action
 from pb.web import render
 
 bp = Blueprint("audit", __name__)
@@ -18,8 +16,7 @@ bp = Blueprint("audit", __name__)
 
 def _authorised_cycle(cycle_id: int) -> Cycle:
     cycle = get_cycle(cycle_id)
-    if not (is_commissioner(current_user, cycle) or is_representative(current_user, cycle)):
-        raise NotAuthorised(_("Only the cycle's commissioners and resident representatives can read its audit log."))
+    require_cycle_action(current_user, Action.READ_AUDIT_LOG, cycle)
     return cycle
 
 

@@ -110,6 +110,13 @@ for _kind in StageKind:
     setattr(CycleForm, f"place_{_kind.value}", SelectField(STAGE_LABELS[_kind], choices=PLACES, default=""))
 
 
+class EndorsementForm(FlaskForm):
+    statement = TextAreaField(
+        _l("What you would like residents to read"),
+        description=_l("Optional. Why you stand behind this cycle, and how residents can take part."),
+    )
+
+
 class RepresentativeForm(FlaskForm):
     email = EmailField(
         _l("Email address of the resident representative"), validators=[DataRequired(_l("Enter their email address."))]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pb.db import Base, enum_type, utcnow
 
 if TYPE_CHECKING:
+    from pb.accounts.models import User
     from pb.mandates.models import Mandate
 
 
@@ -97,3 +98,21 @@ class Stage(Base):
     @property
     def is_open(self) -> bool:
         return self.state == StageState.OPEN
+
+
+class Endorsement(Base):
+    """A councillor's public word for a cycle: they stand behind it and will champion it.
+
+    One per councillor and cycle; withdrawing it deletes it (the audit log keeps both).
+    """
+
+    __tablename__ = "endorsements"
+    __table_args__ = (UniqueConstraint("cycle_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    statement: Mapped[str] = mapped_column(Text, default="")
+    endorsed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -6,9 +6,9 @@ from flask import Blueprint, Response, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from pb.cycles import services
-from pb.cycles.forms import CycleForm, RepresentativeForm, TemplateChoiceForm
-from pb.cycles.models import StageKind
+from pb.cycles import endorsements, services
+from pb.cycles.forms import CycleForm, EndorsementForm, RepresentativeForm, TemplateChoiceForm
+from pb.cycles.models import Cycle, StageKind
 from pb.errors import PBError
 from pb.mandates.authority import Action, require_cycle_action
 from pb.mandates.forms import ConfirmForm
@@ -55,15 +55,7 @@ def create_cycle() -> Response:
 @bp.get("/cycles/<int:cycle_id>")
 def show_cycle(cycle_id: int) -> Response:
     """A cycle's purpose, budget and stages, with what the viewer can do next."""
-    cycle = services.get_cycle(cycle_id)
-    return render(
-        "cycles/show.html",
-        cycle=cycle,
-        proposals=proposals_for(cycle),
-        confirm=ConfirmForm(),
-        representative_form=RepresentativeForm(),
-        representatives=services.representatives(cycle),
-    )
+    return _cycle_page(services.get_cycle(cycle_id))
 
 
 @bp.post("/cycles/<int:cycle_id>/stages/<kind>/open")
@@ -102,12 +94,51 @@ def appoint_representative(cycle_id: int) -> Response:
         else:
             flash(_("%(name)s is now a resident representative of this cycle.", name=person.name), "success")
             return done("cycles.show_cycle", cycle_id=cycle_id)
+    return _cycle_page(cycle, representative_form=form, status=422)
+
+
+@bp.post("/cycles/<int:cycle_id>/endorsement")
+@login_required
+def endorse_cycle(cycle_id: int) -> Response:
+    """A councillor endorses the cycle, or changes what their endorsement says."""
+    cycle = services.get_cycle(cycle_id)
+    form = EndorsementForm()
+    if form.validate_on_submit():
+        try:
+            endorsements.endorse(cycle, current_user, form.statement.data or "")
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            flash(_("Your endorsement is on the cycle's page for everyone to read."), "success")
+            return done("cycles.show_cycle", cycle_id=cycle_id, _anchor="endorsements")
+    return _cycle_page(cycle, endorsement_form=form, status=422)
+
+
+@bp.post("/cycles/<int:cycle_id>/endorsement/withdraw")
+@login_required
+def withdraw_endorsement(cycle_id: int) -> Response:
+    """A councillor takes their endorsement back."""
+    endorsements.withdraw_endorsement(services.get_cycle(cycle_id), current_user)
+    flash(_("Your endorsement has been taken back."), "success")
+    return done("cycles.show_cycle", cycle_id=cycle_id, _anchor="endorsements")
+
+
+def _cycle_page(cycle: Cycle, *, representative_form: RepresentativeForm | None = None,
+                endorsement_form: EndorsementForm | None = None, status: int = 200) -> Response:
+    """A cycle's page, with a form that came back with errors, if any (the others empty)."""
+    mine = endorsements.endorsement_by(cycle, current_user)
+    if endorsement_form is None:
+        endorsement_form = EndorsementForm(statement=mine.statement if mine else "")
     return render(
         "cycles/show.html",
         cycle=cycle,
         proposals=proposals_for(cycle),
         confirm=ConfirmForm(),
-        representative_form=form,
+        representative_form=representative_form or RepresentativeForm(),
         representatives=services.representatives(cycle),
-        status=422,
+        endorsements=endorsements.endorsements_of(cycle),
+        my_endorsement=mine,
+        endorsement_form=endorsement_form,
+        status=status,
     )

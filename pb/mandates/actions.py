@@ -13,6 +13,9 @@ class Action(enum.StrEnum):
     CREATE_CYCLE = "create_cycle"
     APPOINT_REPRESENTATIVE = "appoint_representative"
     VIEW_DASHBOARD = "view_dashboard"
+    READ_AUDIT_LOG = "read_audit_log"
+    ENDORSE_CYCLE = "endorse_cycle"  # a councillor's public word for the cycle, or taking it back
+    MANAGE_ROLES = "manage_roles"  # giving people roles and taking them away, in any cycle
     EDIT_MANDATE = "edit_mandate"
     AMEND_MANDATE = "amend_mandate"
     SIGN_MANDATE = "sign_mandate"

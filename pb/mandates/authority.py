@@ -53,8 +53,12 @@ class Permission:
 CYCLE_PERMISSIONS: dict[Action, tuple[Role, ...]] = {
     Action.CREATE_CYCLE: (Role.COMMISSIONER,),
     Action.APPOINT_REPRESENTATIVE: (Role.COMMISSIONER,),
-    Action.VIEW_DASHBOARD: (Role.COMMISSIONER, Role.REPRESENTATIVE),
+    # Councillors observe every stage (docs/people.md): what the two sides see, they see.
+    Action.VIEW_DASHBOARD: (Role.COMMISSIONER, Role.REPRESENTATIVE, Role.COUNCILLOR),
+    Action.READ_AUDIT_LOG: (Role.COMMISSIONER, Role.REPRESENTATIVE, Role.COUNCILLOR),
     Action.ENTER_POPULATION: (Role.COMMISSIONER,),
+    Action.ENDORSE_CYCLE: (Role.COUNCILLOR,),
+    Action.MANAGE_ROLES: (Role.ADMIN,),  # held everywhere: asked with no cycle
 }
 
 PERMISSIONS: dict[Action, Permission] = {
@@ -122,6 +126,7 @@ _ROLE_WORDS = {
     Role.REPRESENTATIVE: _l("the cycle's resident representatives"),
     Role.RESIDENT: _l("residents who are signed in"),
     Role.FACILITATOR: _l("the cycle's facilitators"),
+    Role.COUNCILLOR: _l("the cycle's councillors"),
     Role.ADMIN: _l("administrators"),
 }
 
@@ -132,6 +137,15 @@ def is_commissioner(user: User | None, cycle: Cycle | None = None) -> bool:
 
 def is_representative(user: User | None, cycle: Cycle) -> bool:
     return has_role(user, Role.REPRESENTATIVE, cycle.id)
+
+
+def may_on_cycle(user: User | None, action: Action, cycle: Cycle | None = None) -> bool:
+    """Whether `require_cycle_action` would allow it: for showing a link, never for deciding."""
+    try:
+        require_cycle_action(user, action, cycle)
+    except PBError:
+        return False
+    return True
 
 
 def require_cycle_action(user: User | None, action: Action, cycle: Cycle | None = None) -> Verdict:

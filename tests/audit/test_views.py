@@ -4,14 +4,16 @@ from pb.accounts.models import Role
 from tests.conftest import PASSWORD
 
 
-def test_the_cycles_commissioners_and_representatives_read_and_export_its_log(
+def test_the_cycles_commissioners_representatives_and_councillors_read_and_export_its_log(
     client, make_cycle, commissioner, representative, make_user
 ) -> None:
     cycle = make_cycle()
     for person, allowed in (
         (commissioner, True),
         (representative, True),
+        (make_user(Role.COUNCILLOR, cycle=cycle), True),
         (make_user(), False),
+        (make_user(Role.ADMIN), False),
         (make_user(Role.COMMISSIONER, cycle=make_cycle(title="Other")), False),
     ):
         client.csrf = None

@@ -23,7 +23,8 @@ BEFORE = {StageState.DRAFT, StageState.AGREED}
 OPEN = {StageState.OPEN}
 PARTIES = {"commissioner", "representative"}
 # Every account is a resident's, whatever else it holds: anyone signed in may propose and vote.
-SIGNED_IN = {"resident", "representative", "facilitator", "commissioner", "other_commissioner"}
+SIGNED_IN = {"resident", "representative", "facilitator", "commissioner", "other_commissioner", "councillor",
+             "other_councillor", "admin"}
 
 # action: (who may, in which stage kinds, in which states)
 EXPECTED: dict[Action, tuple[set[str], set[StageKind], set[StageState]]] = {
@@ -73,8 +74,11 @@ AUTHOR_ACTIONS = {Action.EDIT_PROPOSAL, Action.RESPOND_TO_REVIEW, Action.CONSENT
 EXPECTED_CYCLE: dict[Action, set[str]] = {
     Action.CREATE_CYCLE: {"commissioner"},
     Action.APPOINT_REPRESENTATIVE: {"commissioner"},
-    Action.VIEW_DASHBOARD: {"commissioner", "representative"},
+    Action.VIEW_DASHBOARD: {"commissioner", "representative", "councillor"},
+    Action.READ_AUDIT_LOG: {"commissioner", "representative", "councillor"},
     Action.ENTER_POPULATION: {"commissioner"},
+    Action.ENDORSE_CYCLE: {"councillor"},
+    Action.MANAGE_ROLES: {"admin"},
 }
 # Actions a mandate setting can forbid even to the right role in the right state.
 SETTING_GATED = {
@@ -90,7 +94,8 @@ SETTING_GATED = {
 }
 SETTING_GATED[Action.PLEDGE] = "delivery.residents_may_pledge"  # the strict delivery mandate asks for none
 SETTING_GATED[Action.RECORD_PLEDGE] = "delivery.residents_may_pledge"
-PEOPLE = ("anonymous", "resident", "representative", "facilitator", "commissioner", "other_commissioner")
+PEOPLE = ("anonymous", "resident", "representative", "facilitator", "commissioner", "other_commissioner",
+          "councillor", "other_councillor", "admin")
 
 
 def test_every_action_is_decided_in_the_table_and_here() -> None:
@@ -108,7 +113,10 @@ def everyone(make_user, make_cycle, commissioner, representative):  # type: igno
         "representative": representative,
         "facilitator": make_user(Role.FACILITATOR, cycle=cycle),
         "commissioner": commissioner,
-        "other_commissioner": make_user(Role.COMMISSIONER, cycle=make_cycle(title="Another")),
+        "other_commissioner": make_user(Role.COMMISSIONER, cycle=(another := make_cycle(title="Another"))),
+        "councillor": make_user(Role.COUNCILLOR, cycle=cycle),
+        "other_councillor": make_user(Role.COUNCILLOR, cycle=another),
+        "admin": make_user(Role.ADMIN),  # administrators give roles; they hold no other say
     }
     return cycle, people
 

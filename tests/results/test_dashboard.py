@@ -26,8 +26,8 @@ def test_the_dashboard_counts_channels_districts_days_and_contributions(open_vot
     assert (board.volunteer_hours_offered, board.volunteer_hours_funded) == (50, 50)
 
 
-def test_only_commissioners_and_representatives_see_it(
-    client, open_vote, commissioner, representative, make_user
+def test_only_commissioners_representatives_and_councillors_see_it(
+    client, open_vote, commissioner, representative, make_user, make_cycle
 ) -> None:
     cycle, _ = open_vote()
     db.session.commit()
@@ -36,6 +36,8 @@ def test_only_commissioners_and_representatives_see_it(
         (representative, 200),
         (make_user(), 403),
         (make_user(Role.COMMISSIONER, cycle=None), 200),
+        (make_user(Role.COUNCILLOR, cycle=cycle), 200),
+        (make_user(Role.COUNCILLOR, cycle=make_cycle(title="Another")), 403),
     ):
         client.csrf = None
         client.submit("/sign-in", {"email": person.email, "password": PASSWORD})

@@ -1,0 +1,78 @@
+"""People and their roles, for administrators: find an account, give it a role, take one away."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from pb.accounts import roles
+from pb.accounts.forms import RoleForm
+from pb.accounts.models import Role, User
+from pb.cycles.services import get_cycle, list_cycles
+from pb.errors import PBError
+from pb.mandates.forms import ConfirmForm
+from pb.web import done, render, show_on_form
+
+bp = Blueprint("people", __name__)
+
+
+@bp.get("/people")
+@login_required
+def list_people() -> Response:
+    """Everyone with an account, or those whose name or email address holds the words searched for."""
+    text = request.args.get("q", "")[:200]
+    people, total = roles.find_people(current_user, text)
+    return render("people/list.html", "people/_results.html", people=people, total=total, text=text)
+
+
+@bp.get("/people/<int:user_id>")
+@login_required
+def show_person(user_id: int) -> Response:
+    """A person's roles, each with a button to take it away, and the form to give another."""
+    person = roles.get_person(current_user, user_id)
+    return _person_page(person, RoleForm())
+
+
+@bp.post("/people/<int:user_id>/roles")
+@login_required
+def give_role(user_id: int) -> Response:
+    person = roles.get_person(current_user, user_id)
+    form = RoleForm()
+    form.offer_cycles(_cycle_titles())
+    if form.validate_on_submit():
+        try:
+            cycle = get_cycle(int(form.cycle.data)) if form.cycle.data else None
+            role_grant = roles.give_role(current_user, person, Role(form.role.data), cycle)
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            flash(_("%(person)s now holds this role: %(role)s.", person=person.name,
+                    role=roles.role_held(role_grant)), "success")
+            return done("people.show_person", user_id=user_id)
+    return _person_page(person, form, status=422)
+
+
+@bp.post("/people/<int:user_id>/roles/<int:grant_id>/take-away")
+@login_required
+def take_away_role(user_id: int, grant_id: int) -> Response:
+    person = roles.get_person(current_user, user_id)
+    role_grant = roles.role_grant_of(person, grant_id)
+    held = roles.role_held(role_grant)
+    roles.take_away_role(current_user, role_grant)
+    flash(_("%(person)s no longer holds this role: %(role)s.", person=person.name, role=held), "success")
+    return done("people.show_person", user_id=user_id)
+
+
+def _person_page(person: User, form: RoleForm, *, status: int = 200) -> Response:
+    if not form.cycle.choices:
+        form.offer_cycles(_cycle_titles())
+    held = sorted(person.grants, key=lambda g: (g.cycle_id is not None, g.cycle_id or 0, g.role.value))
+    return render("people/person.html", person=person, held=held, form=form, confirm=ConfirmForm(),
+                  role_hints=roles.ROLE_HINTS, status=status)
+
+
+def _cycle_titles() -> dict[int, str]:
+    return {cycle.id: cycle.title for cycle in list_cycles()}
+

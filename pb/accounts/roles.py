@@ -1,0 +1,152 @@
+"""Who holds which role: an administrator gives roles and takes them away (docs/people.md).
+
+Every account is a resident's; the other roles are given here, everywhere or in one cycle, and
+each change is in the audit log. `flask pb grant-role` gives the first administrator theirs.
+Commissioners also appoint their cycle's resident representatives (`cycles.services`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from pb.accounts.models import Role, RoleGrant, User
+from pb.accounts.services import grant
+from pb.audit.services import record
+from pb.db import session
+from pb.errors import InvalidInput, NotFound
+from pb.mandates.actions import Action
+from pb.mandates.authority import require_cycle_action
+
+if TYPE_CHECKING:
+    from pb.cycles.models import Cycle
+
+# The roles an administrator gives, in the order the form offers them, with what each does.
+ROLE_NAMES = {
+    Role.REPRESENTATIVE: _l("Resident representative"),
+    Role.FACILITATOR: _l("Facilitator"),
+    Role.COMMISSIONER: _l("Commissioner"),
+    Role.COUNCILLOR: _l("Councillor"),
+    Role.ADMIN: _l("Administrator"),
+}
+ROLE_HINTS = {
+    Role.REPRESENTATIVE: _l("Signs each stage's mandate on behalf of residents."),
+    Role.FACILITATOR: _l("Runs in-person events: check-in, voting codes, kiosks and paper ballots."),
+    Role.COMMISSIONER: _l("Sets up cycles, signs mandates, reviews proposals and records the decision."),
+    Role.COUNCILLOR: _l("Observes every stage, sees the dashboard and the audit log, and may endorse the cycle."),
+    Role.ADMIN: _l("Gives people roles and takes them away, in every cycle."),
+}
+PEOPLE_PER_PAGE = 50
+OPERATOR = "operator"  # the role the audit log names for `flask pb grant-role` and `revoke-role`
+
+
+def role_held(role_grant: RoleGrant) -> str:
+    """A role in words, with where it is held: "Resident", "Commissioner, in every cycle", "Facilitator, in …"."""
+    if role_grant.role == Role.RESIDENT:
+        return _("Resident")
+    where = role_grant.cycle.title if role_grant.cycle else _("every cycle")
+    return _("%(role)s, in %(where)s", role=ROLE_NAMES[role_grant.role], where=where)
+
+
+def find_people(actor: User, text: str = "") -> tuple[list[User], int]:
+    """Accounts whose name or email address contains `text`, by name: the first page, and how many in all.
+
+    Raises NotAuthorised unless `actor` is an administrator.
+    """
+    require_cycle_action(actor, Action.MANAGE_ROLES)
+    query = select(User)
+    if words := text.strip().lower():
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        name, email = func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\")
+        query = query.where(or_(name, email))
+    total = session().scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.options(selectinload(User.grants)).order_by(func.lower(User.name), User.id).limit(PEOPLE_PER_PAGE)
+    return list(session().scalars(page)), total
+
+
+def get_person(actor: User, user_id: int) -> User:
+    """One account, for an administrator. Raises NotAuthorised or NotFound."""
+    require_cycle_action(actor, Action.MANAGE_ROLES)
+    person = session().get(User, user_id)
+    if person is None:
+        raise NotFound(_("There is no account with that number."))
+    return person
+
+
+def give_role(actor: User, person: User, role: Role, cycle: Cycle | None = None) -> RoleGrant:
+    """An administrator gives `person` a role, in every cycle (`cycle` None) or in one.
+
+    Raises NotAuthorised, or InvalidInput (a role that cannot be given so, or one they hold already).
+    """
+    verdict = require_cycle_action(actor, Action.MANAGE_ROLES)
+    return _give(person, role, cycle, actor=actor, acting_as=verdict.role)
+
+
+def give_role_at_the_command_line(person: User, role: Role, cycle: Cycle | None = None) -> RoleGrant:
+    """`flask pb grant-role`: whoever runs it holds the server already, so no role is asked of them."""
+    return _give(person, role, cycle, actor=None, acting_as=OPERATOR)
+
+
+def take_away_role(actor: User, role_grant: RoleGrant) -> None:
+    """An administrator takes a role away. Raises NotAuthorised, or InvalidInput (see `_take_away`)."""
+    verdict = require_cycle_action(actor, Action.MANAGE_ROLES)
+    _take_away(role_grant, actor=actor, acting_as=verdict.role)
+
+
+def take_away_role_at_the_command_line(role_grant: RoleGrant) -> None:
+    """`flask pb revoke-role`, as `give_role_at_the_command_line`."""
+    _take_away(role_grant, actor=None, acting_as=OPERATOR)
+
+
+def role_grant_of(person: User, grant_id: int) -> RoleGrant:
+    """One of `person`'s roles. Raises NotFound if it is not theirs (or no longer exists)."""
+    found = next((g for g in person.grants if g.id == grant_id), None)
+    if found is None:
+        raise NotFound(_("%(name)s does not hold that role any more.", name=person.name))
+    return found
+
+
+def held_role(person: User, role: Role, cycle: Cycle | None) -> RoleGrant | None:
+    """The grant of exactly this role, everywhere (`cycle` None) or in this cycle."""
+    cycle_id = cycle.id if cycle else None
+    return next((g for g in person.grants if g.role == role and g.cycle_id == cycle_id), None)
+
+
+def _give(person: User, role: Role, cycle: Cycle | None, *, actor: User | None, acting_as: str) -> RoleGrant:
+    if role not in ROLE_NAMES:
+        raise InvalidInput(_("Everyone with an account is a resident already. Choose another role."), field="role")
+    if role == Role.ADMIN and cycle is not None:
+        raise InvalidInput(_("Administrators look after the people of every cycle: choose every cycle."),
+                           field="cycle")
+    if held_role(person, role, None) is not None:
+        raise InvalidInput(_("%(person)s has this role in every cycle already.", person=person.name), field="role")
+    if cycle is not None and held_role(person, role, cycle) is not None:
+        raise InvalidInput(_("%(person)s has this role in this cycle already.", person=person.name), field="role")
+    role_grant = grant(person, role, cycle.id if cycle else None)
+    record("account.give_role", actor=actor, role=acting_as, cycle_id=cycle.id if cycle else None,
+           subject=person.name, detail={"user_id": person.id, "role": role.value})
+    return role_grant
+
+
+def _take_away(role_grant: RoleGrant, *, actor: User | None, acting_as: str) -> None:
+    """Refuses the resident role (every account's) and the last administrator's, so someone can always give roles."""
+    person = role_grant.user
+    if role_grant.role == Role.RESIDENT:
+        raise InvalidInput(_("Everyone with an account is a resident: that role cannot be taken away."))
+    if role_grant.role == Role.ADMIN and _administrators() == 1:
+        raise InvalidInput(_("%(person)s is the only administrator. Make someone else an administrator first, "
+                             "so that someone can still give people roles.", person=person.name))
+    cycle_id = role_grant.cycle_id
+    person.grants.remove(role_grant)
+    session().flush()
+    record("account.take_away_role", actor=actor, role=acting_as, cycle_id=cycle_id,
+           subject=person.name, detail={"user_id": person.id, "role": role_grant.role.value})
+
+
+def _administrators() -> int:
+    query = select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.ADMIN)
+    return session().scalar(query) or 0

@@ -1,0 +1,104 @@
+"""The People pages, through the test client: only an administrator reaches them, with and without htmx."""
+
+from __future__ import annotations
+
+import pytest
+
+from pb.accounts.models import Role
+from pb.accounts.services import has_role
+from pb.db import db
+from tests.conftest import HX
+
+
+@pytest.fixture
+def admin(make_user):  # type: ignore[no-untyped-def]
+    return make_user(Role.ADMIN, name="Aled Admin")
+
+
+def test_only_an_administrator_reaches_the_people_pages(client, login_as, admin, commissioner, resident) -> None:
+    assert client.get("/people").status_code == 302  # signed out: to sign in, and back
+    login_as(commissioner)
+    for url in ("/people", f"/people/{resident.id}"):
+        response = client.get(url)
+        assert response.status_code == 403 and "Only administrators can do this." in response.get_data(as_text=True)
+    assert "People and their roles" not in client.get("/").get_data(as_text=True)
+    response = client.submit(f"/people/{resident.id}/roles", {"role": "commissioner", "cycle": ""})
+    assert response.status_code == 403
+    assert not has_role(resident, Role.COMMISSIONER, None)
+
+
+def test_an_administrator_finds_people_and_htmx_gets_only_the_results(client, login_as, admin, resident) -> None:
+    login_as(admin)
+    assert "People and their roles" in client.get("/").get_data(as_text=True)
+    page = client.get("/people?q=rhian").get_data(as_text=True)
+    assert "<h1" in page and 'value="rhian"' in page
+    results = page[page.index('<div id="results"'):]
+    assert "Rhian Resident" in results and "Aled Admin" not in results
+    fragment = client.get("/people?q=aled", headers=HX).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="results"') and "Aled Admin" in fragment
+    assert "Administrator, in every cycle" in fragment
+    assert "Nobody" in client.get("/people?q=zzz").get_data(as_text=True)
+
+
+def test_giving_a_role_from_the_persons_page(client, login_as, admin, resident, make_cycle) -> None:
+    cycle = make_cycle(title="Riverside 2027")
+    login_as(admin)
+    page = client.get(f"/people/{resident.id}").get_data(as_text=True)
+    assert "Give a role" in page and "Riverside 2027" in page and "Take this role away" not in page
+    response = client.submit(f"/people/{resident.id}/roles", {"role": "facilitator", "cycle": str(cycle.id)})
+    assert response.status_code == 303 and response.location.endswith(f"/people/{resident.id}")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Rhian Resident now holds this role: Facilitator, in Riverside 2027." in page
+    assert "Take this role away" in page
+    db.session.expire_all()
+    assert has_role(resident, Role.FACILITATOR, cycle.id)
+
+    htmx = client.submit(f"/people/{resident.id}/roles", {"role": "councillor", "cycle": ""}, headers=HX)
+    assert htmx.status_code == 204 and htmx.headers["HX-Redirect"].endswith(f"/people/{resident.id}")
+
+
+def test_a_role_refused_comes_back_on_the_form_with_the_reason(client, login_as, admin, resident, make_cycle) -> None:
+    cycle = make_cycle()
+    login_as(admin)
+    for data, message in [
+        ({"cycle": ""}, "Choose a role."),
+        ({"role": "admin", "cycle": str(cycle.id)}, "choose every cycle"),
+        ({"role": "resident", "cycle": ""}, "Not a valid choice"),
+        ({"role": "commissioner", "cycle": "99999"}, "Not a valid choice"),
+    ]:
+        for headers in ({}, HX):
+            response = client.submit(f"/people/{resident.id}/roles", data, headers=headers)
+            page = response.get_data(as_text=True)
+            assert response.status_code == 422, (data, response.status_code)
+            assert "There is a problem" in page and message in page, data
+    db.session.expire_all()
+    assert [g.role for g in resident.grants] == [Role.RESIDENT]
+
+
+def test_taking_a_role_away_and_what_cannot_be(client, login_as, admin, make_user, resident) -> None:
+    councillor = make_user(Role.COUNCILLOR)
+    login_as(admin)
+    grant_id = councillor.grants[-1].id
+    response = client.submit(f"/people/{councillor.id}/roles/{grant_id}/take-away")
+    assert response.status_code == 303
+    assert "no longer holds this role: Councillor, in every cycle." in client.get(response.location).get_data(
+        as_text=True)
+    db.session.expire_all()
+    assert not has_role(councillor, Role.COUNCILLOR)
+    # Again: it has gone. Another person's role through this one's page: not found.
+    assert client.submit(f"/people/{councillor.id}/roles/{grant_id}/take-away").status_code == 404
+    own = admin.grants[-1]
+    assert client.submit(f"/people/{resident.id}/roles/{own.id}/take-away").status_code == 404
+    refused = client.submit(f"/people/{admin.id}/roles/{own.id}/take-away")
+    assert refused.status_code == 422 and "only administrator" in refused.get_data(as_text=True)
+    resident_role = client.submit(f"/people/{resident.id}/roles/{resident.grants[0].id}/take-away", headers=HX)
+    assert resident_role.status_code == 422 and resident_role.headers["HX-Retarget"] == "#messages"
+    assert has_role(admin, Role.ADMIN) and has_role(resident, Role.RESIDENT)
+
+
+def test_every_account_page_says_what_roles_it_holds(client, login_as, make_user, make_cycle) -> None:
+    cycle = make_cycle(title="Riverside 2027")
+    person = make_user(Role.FACILITATOR, cycle=cycle)
+    login_as(person)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Resident" in page and "Facilitator, in Riverside 2027" in page
