@@ -16,6 +16,8 @@ import re
 from flask import Flask
 from sqlalchemy import text
 
+from pb.accounts.models import Role, User
+from pb.accounts.services import has_role
 from pb.cycles.models import StageKind
 from pb.db import db
 from pb.priorities.models import NeedKind
@@ -31,6 +33,8 @@ ANY_RESIDENT = ANYONE | {
     "priorities.record_need", "priorities.support_need", "proposals.submit_proposal",
     "deliberation.add_comment", "deliberation.support_proposal", "voting.choose",
 }
+# What a cycle's councillors may send besides: endorsing it, or taking that back.
+COUNCILLOR = ANY_RESIDENT | {"cycles.endorse_cycle", "cycles.withdraw_endorsement"}
 # What a cycle's resident representatives may send besides: the mandates, the agreed themes, moderating.
 REPRESENTATIVE = ANY_RESIDENT | {
     "mandates.edit_mandate", "mandates.apply_template", "mandates.discuss_mandate", "mandates.sign_mandate",
@@ -60,12 +64,37 @@ def test_no_route_reaches_into_another_cycle(app, client, make_cycle, busy_cycle
     assert len(checked) >= 15  # the routes above exist; the test must not pass by finding none
 
 
+def test_no_route_shows_or_changes_a_persons_roles_but_to_an_administrator(
+    app, client, login_as, busy_cycle, commissioner, make_user
+) -> None:
+    """Routes naming a person (the People pages): 403 to anyone else, even a commissioner of every cycle;
+    and one person's role reached through another's address: 404."""
+    _cycle, things = busy_cycle
+    person_routes = [rule for rule in app.url_map.iter_rules() if "user_id" in rule.arguments]
+    assert len(person_routes) >= 3
+
+    def urls(values: dict[str, int]) -> list[tuple[str, str]]:
+        return [(method, re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m[1]]), rule.rule))
+                for rule in person_routes for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+
+    login_as(commissioner)
+    for method, url in urls(things):
+        response = client.get(url) if method == "GET" else client.submit(url, {"role": "admin", "cycle": ""})
+        assert response.status_code == 403, f"{method} {url} answered {response.status_code}"
+    assert not has_role(commissioner, Role.ADMIN)
+    client.submit("/sign-out")
+    client.csrf = None
+    login_as(make_user(Role.ADMIN))
+    someone_else = make_user()
+    take_away = f"/people/{someone_else.id}/roles/{things['grant_id']}/take-away"
+    assert client.submit(take_away).status_code == 404
+    assert has_role(db.session.get(User, things["user_id"]), Role.FACILITATOR, _cycle.id)
+
+
 def test_another_cycles_commissioner_cannot_enter_its_population_figures(
     client, busy_cycle, make_user, make_cycle
 ) -> None:
     """The population form has no id but the cycle's: only the cycle's own commissioners may use it."""
-    from pb.accounts.models import Role
-
     cycle, _things = busy_cycle
     other = make_user(Role.COMMISSIONER, cycle=make_cycle(title="Cycle A"))
     client.submit("/sign-in", {"email": other.email, "password": PASSWORD})
@@ -100,7 +129,8 @@ def test_no_page_offers_a_form_its_reader_may_not_send(
 ) -> None:
     cycle = make_cycle(title="Everyone's cycle", kinds=FULL_CYCLE)
     stranger = make_user()  # no role, and nothing written: every form they see must be one anyone may use
-    readers = ((None, ANYONE), (stranger, ANY_RESIDENT), (representative, REPRESENTATIVE))
+    councillor = make_user(Role.COUNCILLOR, cycle=cycle)
+    readers = ((None, ANYONE), (stranger, ANY_RESIDENT), (representative, REPRESENTATIVE), (councillor, COUNCILLOR))
     values: dict[str, object] = {"cycle_id": cycle.id, "fmt": "csv", "code": "cy"}
     pages = 0
     for kind in FULL_CYCLE:

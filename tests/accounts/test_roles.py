@@ -12,7 +12,6 @@ from pb.audit.models import AuditEntry
 from pb.audit.services import verify
 from pb.db import db
 from pb.errors import InvalidInput, NotAuthorised, NotFound
-from tests.conftest import HX
 
 
 @pytest.fixture

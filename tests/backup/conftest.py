@@ -15,6 +15,7 @@ from PIL import Image
 
 from pb import create_app
 from pb.accounts.models import Role, User
+from pb.cycles.endorsements import endorse
 from pb.cycles.models import Cycle, Stage, StageKind
 from pb.db import db
 from pb.deliberation.models import CommentKind
@@ -65,6 +66,7 @@ def rich_cycle(make_cycle, walk_to, commissioner, representative, resident, make
     cycle = make_cycle(title="Parks 2026", kinds=EVERY_STAGE, areas=["North", "South"])
     ffion = make_user(Role.FACILITATOR, cycle=cycle, name="Ffion Facilitator")
     gareth = make_user(Role.FACILITATOR, cycle=cycle, name="Gareth Facilitator")
+    endorse(cycle, make_user(Role.COUNCILLOR, cycle=cycle, name="Cerys Councillor"), "Vote in the parks!")
     stages = {stage.kind: stage for stage in cycle.stages}
     sign_mandate(stages[StageKind.PRIORITIES], commissioner, Side.COMMISSIONERS, 1)
     _set(stages[StageKind.PRIORITIES], commissioner)  # a second version, after a signature of the first

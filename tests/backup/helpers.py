@@ -23,7 +23,7 @@ from pb.models import import_all_models
 
 # The tables the rich cycle (conftest.py) fills: the comparison is known to reach every one of them.
 FILLED = {
-    "cycles", "stages", "mandates", "signatures", "mandate_comments", "role_grants", "themes", "needs",
+    "cycles", "endorsements", "stages", "mandates", "signatures", "mandate_comments", "role_grants", "themes", "needs",
     "need_supports", "proposals", "proposal_revisions", "proposal_images", "proposal_drafts", "comments", "supports",
     "merge_requests", "events", "event_facilitators", "workshop_ideas", "attendees", "event_code_batches", "kiosks",
     "code_batches", "voting_codes", "code_links", "ballots", "ballot_choices", "participations", "paper_batches",

@@ -32,8 +32,10 @@ MOST_PAGES = 150  # the commissioner reaches 64
     ("representative@example.org", "en", False),
     ("commissioner@example.org", "en", True),
     ("facilitator@example.org", "en", False),
+    ("admin@example.org", "en", False),
     (None, "cy", False),
     ("resident@example.org", "cy", True),
+    ("councillor@example.org", "cy", True),
 ])
 def test_every_page_a_person_can_reach_passes_axe_and_fits_a_phone(
     live_app: Flask, live_server: str, browser: Browser, email: str | None, language: str, decided: bool

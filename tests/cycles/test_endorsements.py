@@ -27,9 +27,9 @@ def _actions(cycle_id: int) -> list[str]:
 def test_a_councillor_endorses_changes_and_takes_back_and_each_is_logged(councillor) -> None:
     cycle, person = councillor
     endorse(cycle, person, "  I back this.  ")
-    endorse(cycle, person, "I back this, and I will be at the Hub.")
+    endorse(cycle, person, "I back this. See you at the Hub.")
     [endorsement] = endorsements_of(cycle)
-    assert (endorsement.user.name, endorsement.statement) == ("Cerys Councillor", "I back this, and I will be at the Hub.")
+    assert (endorsement.user.name, endorsement.statement) == ("Cerys Councillor", "I back this. See you at the Hub.")
     withdraw_endorsement(cycle, person)
     assert endorsements_of(cycle) == []
     assert _actions(cycle.id) == ["cycle.endorse", "cycle.endorse", "cycle.withdraw_endorsement"]

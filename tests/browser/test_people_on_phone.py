@@ -1,0 +1,59 @@
+"""On a phone: an administrator makes a resident a councillor of the demo cycle, and that councillor
+endorses it; the resident reads the endorsement. axe checks every page on the way, errors included."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import PHONE, fits_a_phone, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_administrator_gives_a_role_and_the_councillor_endorses_the_cycle(
+    live_server: str, phone: Page, browser: Browser
+) -> None:
+    sign_in(phone, live_server, "admin@example.org")
+    phone.get_by_role("link", name="People and their roles").click()
+    expect(phone.get_by_role("heading", name="People and their roles")).to_be_visible()
+    fits_a_phone(phone)
+    phone.get_by_label("Name or email address").fill("rhian")  # htmx finds as you type
+    expect(phone.get_by_role("link", name="Carys Commissioner")).to_have_count(0)
+    phone.get_by_role("link", name="Rhian Resident").click()
+    expect(phone.get_by_role("heading", name="Rhian Resident")).to_be_visible()
+    fits_a_phone(phone)
+
+    phone.get_by_role("button", name="Give the role").click()  # no role chosen
+    expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
+    fits_a_phone(phone)
+    phone.get_by_label("Councillor").check()
+    phone.get_by_label("In which cycle?").select_option(label="Grangetown Green Spaces 2026")
+    phone.get_by_role("button", name="Give the role").click()
+    expect(phone.get_by_text("Rhian Resident now holds this role: Councillor, in Grangetown Green Spaces 2026."))\
+        .to_be_visible()
+    expect(phone.get_by_role("button", name="Take this role away – Councillor, in Grangetown")).to_be_visible()
+    fits_a_phone(phone)
+
+    resident = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    sign_in(resident, live_server)
+    resident.get_by_role("link", name="Grangetown Green Spaces 2026").click()
+    endorsements = resident.locator("#endorsements")
+    expect(endorsements.get_by_role("heading", name="Cerys Councillor")).to_be_visible()  # the demo's own
+    resident.get_by_label("What you would like residents to read").fill("x" * 1001)
+    resident.get_by_role("button", name="Endorse this cycle").click()
+    expect(resident.get_by_role("heading", name="There is a problem")).to_be_visible()
+    fits_a_phone(resident)
+    resident.get_by_label("What you would like residents to read").fill("I will be at the Hub tomorrow. Come and vote!")
+    resident.get_by_role("button", name="Endorse this cycle").click()
+    expect(resident.get_by_text("Your endorsement is on the cycle's page for everyone to read.")).to_be_visible()
+    expect(endorsements.get_by_role("heading", name="Rhian Resident")).to_be_visible()
+    expect(endorsements.get_by_role("paragraph").filter(has_text="I will be at the Hub tomorrow.")).to_be_visible()
+    expect(resident.get_by_role("link", name="Dashboard: turnout, outcome and contributions")).to_be_visible()
+    fits_a_phone(resident)
+    resident.context.close()
+
+    # The administrator takes the role away again.
+    phone.get_by_role("button", name="Take this role away – Councillor, in Grangetown").click()
+    expect(phone.get_by_text("Rhian Resident no longer holds this role")).to_be_visible()
+    fits_a_phone(phone)
