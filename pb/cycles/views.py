@@ -127,7 +127,8 @@ def withdraw_endorsement(cycle_id: int) -> Response:
 def _cycle_page(cycle: Cycle, *, representative_form: RepresentativeForm | None = None,
                 endorsement_form: EndorsementForm | None = None, status: int = 200) -> Response:
     """A cycle's page, with a form that came back with errors, if any (the others empty)."""
-    mine = endorsements.endorsement_by(cycle, current_user)
+    given = endorsements.endorsements_of(cycle)
+    mine = next((e for e in given if e.user_id == getattr(current_user, "id", None)), None)
     if endorsement_form is None:
         endorsement_form = EndorsementForm(statement=mine.statement if mine else "")
     return render(
@@ -137,7 +138,7 @@ def _cycle_page(cycle: Cycle, *, representative_form: RepresentativeForm | None 
         confirm=ConfirmForm(),
         representative_form=representative_form or RepresentativeForm(),
         representatives=services.representatives(cycle),
-        endorsements=endorsements.endorsements_of(cycle),
+        endorsements=given,
         my_endorsement=mine,
         endorsement_form=endorsement_form,
         status=status,
