@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb.delivery.views import bp as delivery
     from pb.events.kiosk_views import kiosk_bp as kiosk
     from pb.events.views import bp as events
+    from pb.mandates.template_views import bp as mandate_templates
     from pb.mandates.views import bp as mandates
     from pb.priorities.views import bp as priorities
     from pb.proposals.views import bp as proposals
@@ -98,7 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb.voting.views import bp as voting
 
     for blueprint in (accounts, cycles, mandates, priorities, proposals, deliberation, voting, results, audit, api,
-                      events, people):
+                      events, people, mandate_templates):
         app.register_blueprint(blueprint)
     app.register_blueprint(delivery)
     app.register_blueprint(kiosk)  # its guard keeps a kiosk device to the kiosk's pages (docs/events.md)

@@ -28,6 +28,8 @@ APART: dict[str, str] = {
     "entries name, with USER_FIELDS only; an import matches them by email and creates the others.",
     "audit_entries": "One hash chain for the whole installation, with no foreign key to a cycle. The cycle's "
     "entries (by cycle_id) are in the file as first recorded; an import appends them to the target's chain.",
+    "mandate_templates": "Imported starting points belong to no cycle: they travel as template files of their "
+    "own (pb/mandates/template_files.py). A mandate keeps the words it started from.",
 }
 
 # Tables reachable from a cycle that a backup deliberately leaves out.

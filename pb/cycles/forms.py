@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from pb.cycles.models import StageKind
 from pb.forms import GroupErrors, MoneyField
-from pb.mandates.templates import TEMPLATES
+from pb.mandates.templates import Template
 from pb.templating import stage_name
 
 STAGE_LABELS = {
@@ -34,11 +34,13 @@ class TemplateChoiceForm(FlaskForm):
     class Meta:
         csrf = False  # it only chooses what the next page shows
 
-    template = SelectField(
-        _l("Start from"),
-        choices=[SelectChoice(t.name, t.title) for t in TEMPLATES.values()]
-        + [SelectChoice("", _l("A blank cycle (default wording)"))],
-    )
+    template = SelectField(_l("Start from"))
+
+    def offer(self, templates: list[Template]) -> None:
+        """The built-in and imported templates, then a blank cycle."""
+        self.template.choices = [SelectChoice(t.name, t.title) for t in templates] + [
+            SelectChoice("", _l("A blank cycle (default wording)"))
+        ]
 
 
 class CycleForm(FlaskForm):

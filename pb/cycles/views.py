@@ -12,7 +12,7 @@ from pb.cycles.models import Cycle, StageKind
 from pb.errors import PBError
 from pb.mandates.authority import Action, require_cycle_action
 from pb.mandates.forms import ConfirmForm
-from pb.mandates.templates import TEMPLATES
+from pb.mandates.templates import all_templates, find_template
 from pb.proposals.services import proposals_for
 from pb.templating import stage_name
 from pb.web import done, render, show_on_form
@@ -33,9 +33,10 @@ def create_cycle() -> Response:
     """A commissioner sets up a cycle from a template, with its budget and stages in order."""
     require_cycle_action(current_user, Action.CREATE_CYCLE)  # no form for those who may not use it
     chooser = TemplateChoiceForm(request.args, template=request.args.get("template", DEFAULT_TEMPLATE))
+    chooser.offer(all_templates())
     form = CycleForm()
     if not form.is_submitted():
-        template = TEMPLATES.get(chooser.template.data or "")
+        template = find_template(chooser.template.data)
         form.template.data = template.name if template else ""
         form.place_kinds(list(template.stages) if template else list(StageKind))
     if form.validate_on_submit() and (kinds := form.ordered_kinds()) is not None:
@@ -48,7 +49,8 @@ def create_cycle() -> Response:
             flash(_("Cycle created. Agree each stage's mandate with the resident representatives."), "success")
             return done("cycles.show_cycle", cycle_id=cycle.id)
     return render(
-        "cycles/new.html", form=form, chooser=chooser, templates=TEMPLATES, status=422 if form.errors else 200
+        "cycles/new.html", form=form, chooser=chooser, chosen=find_template(form.template.data),
+        status=422 if form.errors else 200,
     )
 
 

@@ -17,7 +17,7 @@ from pb.delivery.forms import AssessmentForm, LessonForm, PledgeForm, RecordPled
 from pb.delivery.models import DeliveryStatus
 from pb.errors import PBError
 from pb.mandates.authority import Action, allowed, is_commissioner
-from pb.mandates.templates import TEMPLATES
+from pb.mandates.templates import find_template
 from pb.priorities.services import themes_of
 from pb.proposals.models import Proposal
 from pb.proposals.services import get_proposal
@@ -241,7 +241,7 @@ def start_next_cycle(cycle_id: int) -> Response:
         "delivery/next_cycle.html",
         finished=finished,
         form=form,
-        template=TEMPLATES.get(form.template.data or ""),
+        template=find_template(form.template.data),
         themes=themes_of(finished),
         lessons=next_cycle.lessons_of(finished),
         proposals=next_cycle.carry_over_candidates(finished),

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -152,6 +153,14 @@ class CommentForm(FlaskForm):
 
 class TemplateForm(FlaskForm):
     template = SelectField(_l("Start from a template"), validators=[DataRequired(_l("Choose a template."))])
+
+
+class TemplateImportForm(FlaskForm):
+    file = FileField(
+        _l("Template file"),
+        description=_l("A .json file another council (or this one) exported from Cyd."),
+        render_kw={"accept": "application/json,.json"},
+    )
 
 
 class ConfirmForm(FlaskForm):

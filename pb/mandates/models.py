@@ -100,3 +100,21 @@ class MandateComment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     mandate: Mapped[Mandate] = relationship(back_populates="comments")
+
+
+class MandateTemplate(Base):
+    """A starting point for a cycle's mandates that a commissioner imported, often from another council.
+
+    `stages` lists the stage kinds in order, each {"kind", "purpose", "roles", "boundaries"}: the
+    file's own words, checked when it was imported (pb/mandates/template_files.py).
+    """
+
+    __tablename__ = "mandate_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(300))  # where it came from, as the file says
+    stages: Mapped[list[Any]]
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,7 +18,7 @@ from pb.mandates.actions import Verdict
 from pb.mandates.authority import Action, require
 from pb.mandates.boundaries import boundaries_for
 from pb.mandates.models import Mandate, MandateComment, Side, Signature
-from pb.mandates.templates import TEMPLATES, initial_mandate
+from pb.mandates.templates import find_template, initial_mandate
 
 MAX_COMMENT = 4000
 
@@ -32,7 +32,7 @@ def create_first_version(stage: Stage, actor: User | None, template: str | None 
         roles=start.roles,
         boundaries_data=boundaries_for(stage.kind, start.boundaries).to_dict(),
         created_by_id=actor.id if actor else None,
-        template=template if template in TEMPLATES else None,
+        template=template if find_template(template) else None,
     )
     stage.mandates.append(mandate)
     return mandate
@@ -107,7 +107,7 @@ def update_mandate(
     mandate.boundaries_data = typed.to_dict()
     mandate.closes_at = closes_at
     mandate.amendment_reason = reason.strip() if amending and reason else None
-    mandate.template = template if template in TEMPLATES else mandate.template
+    mandate.template = template if find_template(template) else mandate.template
     session().flush()
     record(
         "mandate.amend" if amending else "mandate.edit",
@@ -148,7 +148,7 @@ def apply_template(stage: Stage, actor: User, name: str) -> Mandate:
 
     Raises InvalidInput (no such template, or none for this kind), NotAuthorised or OutsideMandate.
     """
-    template = TEMPLATES.get(name)
+    template = find_template(name)
     if template is None or stage.kind not in template.stages:
         raise InvalidInput(_("Choose a template that has this kind of stage."), field="template")
     start = initial_mandate(stage.cycle, stage.kind, name)

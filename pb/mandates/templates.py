@@ -2,15 +2,19 @@
 
 Each template lists its stages in order and, per stage kind, the purpose, roles and boundaries
 it starts from; anything it leaves out comes from `DEFAULTS`. Templates are plain data, so a
-council can export them and another can import and adapt them (see docs/mandates.md).
+council can export them and another can import and adapt them (`template_files.py`,
+docs/mandates.md): the four built in here, and those imported, named `imported-<id>`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pb.cycles.models import Cycle, StageKind
+
+if TYPE_CHECKING:
+    from pb.mandates.models import MandateTemplate
 
 K = StageKind
 
@@ -72,6 +76,8 @@ class Template:
     description: str
     stages: tuple[StageKind, ...]
     starts: dict[StageKind, StageStart] = field(default_factory=dict)
+    source: str = ""  # an imported template's: where it came from
+    imported_id: int | None = None
 
     def start_for(self, kind: StageKind) -> StageStart:
         return self.starts.get(kind, DEFAULTS[kind])
@@ -149,9 +155,48 @@ TEMPLATES: dict[str, Template] = {
 }
 
 
+IMPORTED_PREFIX = "imported-"
+
+
+def find_template(name: str | None) -> Template | None:
+    """A built-in template by name, or an imported one (`imported-<id>`); None if there is none."""
+    if not name:
+        return None
+    if name in TEMPLATES:
+        return TEMPLATES[name]
+    number = name.removeprefix(IMPORTED_PREFIX)
+    if name.startswith(IMPORTED_PREFIX) and number.isdigit():
+        from pb.db import session
+        from pb.mandates.models import MandateTemplate
+
+        row = session().get(MandateTemplate, int(number))
+        return imported(row) if row is not None else None
+    return None
+
+
+def all_templates() -> list[Template]:
+    """The built-in templates, then the imported ones, newest first."""
+    from sqlalchemy import select
+
+    from pb.db import session
+    from pb.mandates.models import MandateTemplate
+
+    rows = session().scalars(select(MandateTemplate).order_by(MandateTemplate.imported_at.desc(), MandateTemplate.id))
+    return list(TEMPLATES.values()) + [imported(row) for row in rows]
+
+
+def imported(row: MandateTemplate) -> Template:
+    starts = {
+        StageKind(s["kind"]): StageStart(s["purpose"], s["roles"], dict(s["boundaries"])) for s in row.stages
+    }
+    return Template(f"{IMPORTED_PREFIX}{row.id}", row.title, row.description, tuple(starts), starts,
+                    source=row.source, imported_id=row.id)
+
+
 def initial_mandate(cycle: Cycle, kind: StageKind, template: str | None = None) -> StageStart:
     """Purpose, roles and boundaries data for a new stage's first mandate."""
-    start = TEMPLATES[template].start_for(kind) if template in TEMPLATES else DEFAULTS[kind]
+    found = find_template(template)
+    start = found.start_for(kind) if found else DEFAULTS[kind]
     boundaries = {"representatives_required": cycle.required_representatives, **start.boundaries}
     if kind == StageKind.VOTE:
         boundaries = {"budget": cycle.budget, **boundaries}
@@ -159,4 +204,4 @@ def initial_mandate(cycle: Cycle, kind: StageKind, template: str | None = None) 
 
 
 def templates_with(kind: StageKind) -> list[Template]:
-    return [t for t in TEMPLATES.values() if kind in t.stages]
+    return [t for t in all_templates() if kind in t.stages]
