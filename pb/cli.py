@@ -178,20 +178,10 @@ def set_password_command(email: str, password: str) -> None:
     Every session signed in with the old password ends. Hand the password over as you would a
     PIN, and ask its holder to change it (Your account > Change your password).
     """
-    from pb.accounts.services import find_by_email, set_password
-    from pb.errors import PBError
+    from pb.accounts.services import set_password
 
-    user = find_by_email(email)
-    if user is None:
-        click.echo(f"No account has the email address {email}: nothing was changed.", err=True)
-        sys.exit(1)
-    try:
-        set_password(user, password)
-        db.session.commit()
-    except PBError as error:
-        db.session.rollback()
-        click.echo(f"{error.message} Nothing was changed.", err=True)
-        sys.exit(1)
+    user = _account(email)
+    _or_exit(lambda: set_password(user, password))
     click.echo(f"Password set for {user.email} ({user.name}). Any session signed in with the old one has ended.")
 
 
@@ -235,14 +225,21 @@ def revoke_role_command(email: str, role: str, cycle_id: int | None) -> None:
     click.echo(f"{user.email} ({user.name}) no longer holds this role: {held}.")
 
 
-def _account_and_cycle(email: str, cycle_id: int | None) -> tuple[User, Cycle | None]:
+def _account(email: str) -> User:
+    """The account with this email address; or, if none has it, say so and exit with 1."""
     from pb.accounts.services import find_by_email
-    from pb.cycles.models import Cycle
 
     user = find_by_email(email)
     if user is None:
         click.echo(f"No account has the email address {email}: nothing was changed. They can sign up first.", err=True)
         sys.exit(1)
+    return user
+
+
+def _account_and_cycle(email: str, cycle_id: int | None) -> tuple[User, Cycle | None]:
+    from pb.cycles.models import Cycle
+
+    user = _account(email)
     cycle = db.session.get(Cycle, cycle_id) if cycle_id is not None else None
     if cycle_id is not None and cycle is None:
         click.echo(f"There is no cycle {cycle_id}: nothing was changed.", err=True)
