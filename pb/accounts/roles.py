@@ -64,7 +64,8 @@ def find_people(actor: User, text: str = "") -> tuple[list[User], int]:
         name, email = func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\")
         query = query.where(or_(name, email))
     total = session().scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.options(selectinload(User.grants)).order_by(func.lower(User.name), User.id).limit(PEOPLE_PER_PAGE)
+    roles_and_cycles = selectinload(User.grants).joinedload(RoleGrant.cycle)  # the list names each role's cycle
+    page = query.options(roles_and_cycles).order_by(func.lower(User.name), User.id).limit(PEOPLE_PER_PAGE)
     return list(session().scalars(page)), total
 
 
