@@ -37,6 +37,22 @@ class Config:
     # X-Forwarded-For/-Proto. The rate limits count per client address, so behind a proxy the
     # app must read it from that header; with no proxy it must not, or anyone could pick theirs.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+    # Email, for password resets (docs/deployment.md, "Email"). With MAIL_SERVER, messages go out
+    # through it; without, development writes them to the log and production sends none.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "starttls")  # starttls, tls (port 465) or none
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Cyd <cyd@localhost>")
+    MAIL_BACKEND: str | None = "smtp" if MAIL_SERVER else "log"  # pb/mail.py
+    # The scheme and host that links in emails lead to, like https://cyd.example.gov.uk. Without
+    # it, the address the request came to: fine on a laptop, not behind a proxy (a forged Host
+    # header would put someone else's site in a password reset link).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
+    PASSWORD_RESET_LINK_AGE = timedelta(hours=1)
+    # Reset links asked for one address, whoever asks: enough for a lost email, too few to flood an inbox.
+    PASSWORD_RESET_LIMIT = "3 per hour;10 per day"
 
 
 class DevelopmentConfig(Config):
@@ -53,6 +69,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     # Hashing at full strength makes the suite crawl; argon2's parameters are lowered only here.
     PASSWORD_HASH_FAST = True
+    MAIL_BACKEND = "memory"  # pb.mail.outbox()
 
 
 class ProductionConfig(Config):
@@ -64,13 +81,21 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-session"
     HSTS = True
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1"))  # production runs behind a TLS proxy (docs/deployment.md)
+    MAIL_BACKEND = "smtp" if Config.MAIL_SERVER else None  # no MAIL_SERVER: no email, and no password reset
 
     @classmethod
     def check(cls) -> None:
         """Raise RuntimeError when a secret the app cannot run safely without is missing."""
-        missing = [name for name in ("SECRET_KEY", "BALLOT_KEY_SECRET", "DATABASE_URL") if not os.environ.get(name)]
+        needed = ["SECRET_KEY", "BALLOT_KEY_SECRET", "DATABASE_URL"]
+        if os.environ.get("MAIL_SERVER"):
+            needed += ["MAIL_FROM", "PUBLIC_URL"]  # an email must say who sent it, and lead to this site
+        missing = [name for name in needed if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"Production needs these environment variables: {', '.join(missing)}")
+        if os.environ.get("MAIL_SERVER") and not os.environ["PUBLIC_URL"].startswith("https://"):
+            raise RuntimeError("PUBLIC_URL must start with https://, like https://cyd.example.gov.uk")
+        if os.environ.get("MAIL_SECURITY", "starttls") not in ("starttls", "tls", "none"):
+            raise RuntimeError("MAIL_SECURITY must be starttls, tls or none")
 
 
 CONFIGS: dict[str, type[Config]] = {

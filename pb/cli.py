@@ -1,10 +1,11 @@
 """`flask pb …`: migrate, seed the demo, verify the audit log, count a Pabulib file, back up a cycle, set a
-password, give a role or take one away."""
+password, give a role or take one away, try the email settings."""
 
 from __future__ import annotations
 
 import json
 import os
+import smtplib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -223,6 +224,24 @@ def revoke_role_command(email: str, role: str, cycle_id: int | None) -> None:
     held = role_held(role_grant)
     _or_exit(lambda: take_away_role_at_the_command_line(role_grant))
     click.echo(f"{user.email} ({user.name}) no longer holds this role: {held}.")
+
+
+@pb_cli.command("send-test-email")
+@click.argument("address")
+def send_test_email_command(address: str) -> None:
+    """Send one email to ADDRESS through the MAIL_ settings, to see that password reset links will arrive."""
+    from pb import mail
+
+    if not mail.can_send():
+        click.echo("This app sends no email: set MAIL_SERVER and the settings beside it, docs/deployment.md.", err=True)
+        sys.exit(1)
+    try:
+        mail.send(address, "Cyd: a test email",
+                  "This email shows that Cyd can send password reset links from this server.", wait=True)
+    except (OSError, smtplib.SMTPException) as error:
+        click.echo(f"The email could not be sent: {error!r}", err=True)
+        sys.exit(1)
+    click.echo(f"Sent to {address} through {mail.how_sent()}.")
 
 
 def _account(email: str) -> User:

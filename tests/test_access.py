@@ -25,8 +25,8 @@ from pb.priorities.services import record_need
 from pb.proposals.services import ProposalFields, submit_proposal
 from tests.conftest import FULL_CYCLE, HX, PASSWORD, Client
 
-# What anyone may send: signing in or up, and a voting code.
-ANYONE = {"accounts.sign_in", "accounts.sign_up", "voting.enter_code"}
+# What anyone may send: signing in or up, asking for a password reset link, and a voting code.
+ANYONE = {"accounts.sign_in", "accounts.sign_up", "accounts.forgot_password", "voting.enter_code"}
 # What any signed-in resident may send, at the stage that takes it, besides their own account's forms.
 ANY_RESIDENT = ANYONE | {
     "accounts.sign_out", "accounts.edit_details", "accounts.change_password",

@@ -55,7 +55,8 @@ def _routes(app, ids: dict[str, int], cycle_id: int) -> list[tuple[str, str]]:  
         if rule.endpoint == "static":
             continue
         values = {**ids, "cycle_id": cycle_id, "kind": StageKind.VOTE.value, "fmt": "csv", "code": "cy",
-                  "name": "binding-pb", "template_id": 1}
+                  "name": "binding-pb", "template_id": 1,
+                  "token": "not-a-reset-token"}
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, v=values: str(v[m[1]]), rule.rule)
         routes += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return routes

@@ -23,6 +23,21 @@ def new_password_field(label: str, missing: str) -> PasswordField:
     )
 
 
+def email_field(description: str = "") -> EmailField:
+    """An email address someone types, checked for its shape (not whether it takes mail)."""
+    return EmailField(
+        _l("Email address"),
+        description=description,
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Email(
+                _l("Enter an email address in the correct format, like name@example.com."), check_deliverability=False
+            ),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
 class SignInForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
@@ -42,16 +57,7 @@ class SignUpForm(FlaskForm):
         validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
-    email = EmailField(
-        _l("Email address"),
-        validators=[
-            DataRequired(_l("Enter your email address.")),
-            Email(
-                _l("Enter an email address in the correct format, like name@example.com."), check_deliverability=False
-            ),
-        ],
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
-    )
+    email = email_field()
     password = new_password_field(_l("Create a password"), _l("Enter a password."))
 
 
@@ -98,3 +104,11 @@ class RoleForm(FlaskForm):
         self.cycle.choices = [SelectChoice("", _l("Every cycle"))] + [
             SelectChoice(str(i), title) for i, title in cycle_titles.items()
         ]
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field(_l("The address you created your account with."))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field(_l("New password"), _l("Enter a new password."))

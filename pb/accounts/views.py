@@ -6,8 +6,16 @@ from flask import Blueprint, Response, current_app, flash, g, make_response, red
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
-from pb.accounts import services
-from pb.accounts.forms import ChangePasswordForm, DetailsForm, SignInForm, SignUpForm
+from pb import mail
+from pb.accounts import password_reset, services
+from pb.accounts.forms import (
+    ChangePasswordForm,
+    DetailsForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+)
 from pb.accounts.models import User
 from pb.db import db
 from pb.errors import PBError, to_messages
@@ -157,6 +165,69 @@ def change_password() -> Response:
             flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
             return redirect(url_for("accounts.show_account"), code=303)
     return render("accounts/password.html", form=form, status=422 if form.errors else 200)
+
+
+def _reset_limit() -> str:
+    return str(current_app.config["PASSWORD_RESET_LIMIT"])
+
+
+def _reset_address_key() -> str:
+    # Links asked for one address count together, whoever asks and whether or not it has an account.
+    return "reset:" + services.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_reset_address_key)
+def forgot_password() -> Response:
+    """Ask for a link to choose a new password; the answer is the same whether the address has an account."""
+    if not mail.can_send():
+        return render("accounts/reset_unavailable.html", status=200 if request.method == "GET" else 503)
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = services.normalise_email(form.email.data or "")
+        password_reset.send_reset_link(email)
+        session["reset_link_sent_to"] = email
+        return go_to(url_for("accounts.reset_link_sent"))
+    return render("accounts/forgot_password.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/account/reset/sent")
+def reset_link_sent() -> Response:
+    """Check your email: said alike whether or not the address has an account."""
+    return render("accounts/reset_link_sent.html", email=session.pop("reset_link_sent_to", None),
+                  minutes=password_reset.link_age_minutes())
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def reset_password(token: str) -> Response:
+    """The link from the email: choose a new password, and be signed in with it."""
+    try:
+        user = password_reset.account_for_link(token)
+    except password_reset.BrokenResetLink as error:
+        return _kept_nowhere(render("accounts/reset_link_broken.html", error=error, status=error.status,
+                                   minutes=password_reset.link_age_minutes()))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.reset_password(token, form.password.data or "")
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            _start_session(user)
+            flash(_("Your password has been changed, and you are signed in. "
+                    "You have been signed out everywhere else."), "success")
+            return redirect(url_for("cycles.list_cycles"), code=303)
+    return _kept_nowhere(render("accounts/reset_password.html", form=form, user=user,
+                                status=422 if form.errors else 200))
+
+
+def _kept_nowhere(response: Response) -> Response:
+    # The page's address is a key to the account: no cache, shared or the browser's, may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/account/still-here")

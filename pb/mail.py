@@ -1,0 +1,128 @@
+"""Email: plain-text messages, sent through SMTP, written to the log, or kept in a list.
+
+MAIL_BACKEND (config.py) chooses:
+
+- "smtp": through MAIL_SERVER with the settings beside it (docs/deployment.md, "Email");
+- "log": development without a MAIL_SERVER, so each message, links and all, is in the log of
+  `make run`;
+- "memory": the tests, which read `outbox()`;
+- None: production without a MAIL_SERVER. Nothing can be sent (`can_send()` is False), and the
+  pages that would send something say so.
+
+Through SMTP a message is handed to a thread of the worker's own and the page answers at once:
+a mail server can take seconds, or fail, and how long a page takes must not tell anyone
+whether a message was sent (a password reset must not say whether an address has an account).
+A message that cannot be sent is in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+from concurrent.futures import Future, ThreadPoolExecutor
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from flask import current_app, url_for
+
+log = logging.getLogger(__name__)
+
+SMTP_TIMEOUT = 30  # seconds for each step of a conversation with the mail server
+_SMTP_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_SECURITY", "MAIL_USERNAME", "MAIL_PASSWORD")
+
+
+def can_send() -> bool:
+    return current_app.config.get("MAIL_BACKEND") is not None
+
+
+def how_sent() -> str:
+    """Where messages go, in a few words (`flask pb send-test-email` says it)."""
+    config = current_app.config
+    backend = config.get("MAIL_BACKEND")
+    if backend == "smtp":
+        return f"{config['MAIL_SERVER']}:{config['MAIL_PORT']} ({config['MAIL_SECURITY']})"
+    return {"log": "the log, since MAIL_SERVER is not set", "memory": "the test outbox"}.get(str(backend), "nowhere")
+
+
+def link_to(endpoint: str, **values: Any) -> str:
+    """An absolute link to put in an email: under PUBLIC_URL where it is set, else where this request came to."""
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return str(public).rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def outbox() -> list[EmailMessage]:
+    """The messages sent by this app, with MAIL_BACKEND "memory"."""
+    outbox: list[EmailMessage] = current_app.extensions.setdefault("cyd.outbox", [])
+    return outbox
+
+
+def send(to: str, subject: str, body: str, *, wait: bool = False) -> None:
+    """Send one plain-text message to one address.
+
+    With `wait`, through SMTP, return only once the server has taken it, and raise what went
+    wrong (smtplib.SMTPException, OSError): `flask pb send-test-email` says so. Raises RuntimeError
+    if this app sends no email (`can_send()`).
+    """
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=message["From"].addresses[0].domain or None)
+    message.set_content(body)
+    backend = config.get("MAIL_BACKEND")
+    if backend == "smtp":
+        settings = {name: config[name] for name in _SMTP_SETTINGS}
+        sending = _sender().submit(_deliver, settings, message)
+        if wait:
+            sending.result()
+        else:
+            sending.add_done_callback(lambda sent: _log_failure(sent, subject))
+    elif backend == "log":
+        # As it would be read, not as it is encoded (quoted-printable breaks a long link across lines).
+        current_app.logger.info("Email not sent, because MAIL_SERVER is not set.\nTo: %s\nSubject: %s\n\n%s",
+                                to, subject, body)
+    elif backend == "memory":
+        outbox().append(message)
+    else:
+        raise RuntimeError("This app sends no email: MAIL_SERVER is not set (docs/deployment.md).")
+
+
+# One sending thread per worker process, made on its first message: a worker forked from the
+# master (pb/serving.py) must not inherit the master's thread, which does not survive a fork.
+_senders: dict[int, ThreadPoolExecutor] = {}
+
+
+def _sender() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _senders:
+        _senders[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cyd-mail")
+    return _senders[pid]
+
+
+def _deliver(settings: dict[str, Any], message: EmailMessage) -> None:
+    host, port, security = settings["MAIL_SERVER"], settings["MAIL_PORT"], settings["MAIL_SECURITY"]
+    context = ssl.create_default_context()
+    if security == "tls":
+        server: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
+    else:
+        server = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
+    with server:
+        if security == "starttls":
+            server.starttls(context=context)
+        if settings["MAIL_USERNAME"]:
+            server.login(settings["MAIL_USERNAME"], settings["MAIL_PASSWORD"] or "")
+        server.send_message(message)
+
+
+def _log_failure(sending: Future[None], subject: str) -> None:
+    error = sending.exception()
+    if error is not None:
+        # The subject says which kind of message; the address is personal data, and stays out of the log.
+        log.error("An email (%s) could not be sent: %r", subject, error)
