@@ -112,3 +112,14 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = new_password_field(_l("New password"), _l("Enter a new password."))
+
+
+class PersonDetailsForm(FlaskForm):
+    """An administrator changes a person's name or email address (pb/accounts/people.py)."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter the person's name.")), Length(max=120)],
+        render_kw={"autocomplete": "off"},
+    )
+    email = email_field(_l("Emails about the account, such as a link to choose a new password, go here."))

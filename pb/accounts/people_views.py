@@ -1,13 +1,16 @@
-"""People and their roles, for administrators: find an account, give it a role, take one away."""
+"""People and their roles, for administrators: find an account, give it a role, take one away, change its
+name or email address, send it a password reset link."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from pb.accounts import roles
-from pb.accounts.forms import RoleForm
+from pb import mail
+from pb.accounts import password_reset, people, roles
+from pb.accounts.forms import PersonDetailsForm, RoleForm
 from pb.accounts.models import Role, User
 from pb.cycles.services import get_cycle, list_cycles
 from pb.errors import PBError
@@ -65,12 +68,46 @@ def take_away_role(user_id: int, grant_id: int) -> Response:
     return done("people.show_person", user_id=user_id)
 
 
+@bp.route("/people/<int:user_id>/details", methods=["GET", "POST"])
+@login_required
+def change_details(user_id: int) -> Response:
+    """A person's name and email address, as an administrator changes them."""
+    person = roles.get_person(current_user, user_id)
+    form = PersonDetailsForm(obj=None if request.method == "POST" else person)
+    if form.validate_on_submit():
+        try:
+            changed = people.change_details(current_user, person, form.name.data or "", form.email.data or "")
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            if changed:
+                flash(_("%(person)s's details have been changed.", person=person.name), "success")
+            else:
+                flash(_("Nothing was changed: the name and email address were as before."), "info")
+            return done("people.show_person", user_id=user_id)
+    return render("people/details.html", person=person, form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/people/<int:user_id>/reset-link")
+@login_required
+def send_reset_link(user_id: int) -> Response:
+    """Email the person a link to choose a new password, as *Forgotten your password?* does."""
+    person = roles.get_person(current_user, user_id)
+    people.send_reset_link_for(current_user, person)
+    minutes = password_reset.link_age_minutes()
+    flash(_("A link to choose a new password has been sent to %(email)s.", email=person.email) + " "
+          + ngettext("The link works for %(num)d minute, and only once.",
+                     "The link works for %(num)d minutes, and only once.", minutes), "success")
+    return done("people.show_person", user_id=user_id)
+
+
 def _person_page(person: User, form: RoleForm, *, status: int = 200) -> Response:
     if not form.cycle.choices:
         form.offer_cycles(_cycle_titles())
     held = sorted(person.grants, key=lambda g: (g.cycle_id is not None, g.cycle_id or 0, g.role.value))
     return render("people/person.html", person=person, held=held, form=form, confirm=ConfirmForm(),
-                  role_hints=roles.ROLE_HINTS, status=status)
+                  role_hints=roles.ROLE_HINTS, sends_email=mail.can_send(), status=status)
 
 
 def _cycle_titles() -> dict[int, str]:

@@ -59,6 +59,7 @@ CYCLE_PERMISSIONS: dict[Action, tuple[Role, ...]] = {
     Action.ENTER_POPULATION: (Role.COMMISSIONER,),
     Action.ENDORSE_CYCLE: (Role.COUNCILLOR,),
     Action.MANAGE_ROLES: (Role.ADMIN,),  # held everywhere: asked with no cycle
+    Action.MANAGE_ACCOUNTS: (Role.ADMIN,),
     Action.MANAGE_TEMPLATES: (Role.COMMISSIONER,),  # as creating a cycle: a council-wide commissioner
 }
 

@@ -102,3 +102,44 @@ def test_every_account_page_says_what_roles_it_holds(client, login_as, make_user
     login_as(person)
     page = client.get("/account").get_data(as_text=True)
     assert "Resident" in page and "Facilitator, in Riverside 2027" in page
+
+
+def test_an_administrator_changes_a_persons_details_with_and_without_htmx(client, login_as, admin,
+                                                                        resident) -> None:
+    login_as(admin)
+    page = client.get(f"/people/{resident.id}").get_data(as_text=True)
+    assert f'href="/people/{resident.id}/details"' in page
+    form = client.get(f"/people/{resident.id}/details").get_data(as_text=True)
+    assert f'value="{resident.email}"' in form and 'value="Rhian Resident"' in form
+    for headers in ({}, HX):
+        refused = client.submit(f"/people/{resident.id}/details", {"name": "", "email": "admin"}, headers=headers)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and "Enter the person's name." in text and "like name@example.com" in text
+    taken = client.submit(f"/people/{resident.id}/details", {"name": "Rhian", "email": admin.email})
+    assert taken.status_code == 422
+    assert "Another account has this email address already." in taken.get_data(as_text=True)
+    saved = client.submit(f"/people/{resident.id}/details", {"name": "Rhian Jones", "email": resident.email})
+    assert saved.status_code == 303
+    assert "Rhian Jones&#39;s details have been changed." in client.get(saved.location).get_data(as_text=True)
+    same = client.submit(f"/people/{resident.id}/details", {"name": "Rhian Jones", "email": resident.email},
+                         headers=HX)
+    assert same.status_code == 204 and same.headers["HX-Redirect"].endswith(f"/people/{resident.id}")
+    assert "Nothing was changed" in client.get(f"/people/{resident.id}").get_data(as_text=True)
+
+
+def test_an_administrator_emails_a_person_a_reset_link(app, client, login_as, admin, resident) -> None:
+    from pb.mail import outbox
+
+    login_as(admin)
+    page = client.get(f"/people/{resident.id}").get_data(as_text=True)
+    assert "Email a link to choose a new password" in page
+    sent = client.submit(f"/people/{resident.id}/reset-link")
+    assert sent.status_code == 303
+    assert f"A link to choose a new password has been sent to {resident.email}." \
+        in client.get(sent.location).get_data(as_text=True)
+    assert [m["To"] for m in outbox()] == [resident.email]
+    app.config["MAIL_BACKEND"] = None
+    page = client.get(f"/people/{resident.id}").get_data(as_text=True)
+    assert "Email a link" not in page and f"flask pb set-password {resident.email}" in page
+    refused = client.submit(f"/people/{resident.id}/reset-link")
+    assert refused.status_code == 503 and "Ask the council team" in refused.get_data(as_text=True)

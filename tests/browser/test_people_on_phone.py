@@ -4,6 +4,7 @@ endorses it; the resident reads the endorsement. axe checks every page on the wa
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import PHONE, fits_a_phone, sign_in
@@ -57,3 +58,29 @@ def test_an_administrator_gives_a_role_and_the_councillor_endorses_the_cycle(
     phone.get_by_role("button", name="Take this role away – Councillor, in Grangetown").click()
     expect(phone.get_by_text("Rhian Resident no longer holds this role")).to_be_visible()
     fits_a_phone(phone)
+
+
+def test_an_administrator_changes_a_persons_email_and_sends_them_a_reset_link(
+    live_server: str, live_app: Flask, phone: Page
+) -> None:
+    sign_in(phone, live_server, "admin@example.org")
+    phone.get_by_role("link", name="People and their roles").click()
+    phone.get_by_role("link", name="Rhian Resident").click()
+    phone.get_by_role("link", name="Change the email address").click()
+    expect(phone.get_by_role("heading", name="Change Rhian Resident's details")).to_be_visible()
+    fits_a_phone(phone)
+    phone.get_by_label("Email address").fill("commissioner@example.org")  # someone else's
+    phone.get_by_role("button", name="Save the details").click()
+    expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
+    fits_a_phone(phone)
+    phone.get_by_role("link", name="Another account has this email address already.").click()
+    expect(phone.get_by_label("Email address")).to_be_focused()
+    phone.get_by_label("Email address").fill("rhian.jones@example.org")
+    phone.get_by_role("button", name="Save the details").click()
+    expect(phone.get_by_text("Rhian Resident's details have been changed.")).to_be_visible()
+    expect(phone.get_by_text("rhian.jones@example.org", exact=True)).to_be_visible()
+    phone.get_by_role("button", name="Email a link to choose a new password").click()
+    expect(phone.get_by_text("A link to choose a new password has been sent to rhian.jones@example.org."))\
+        .to_be_visible()
+    fits_a_phone(phone)
+    assert [m["To"] for m in live_app.extensions["cyd.outbox"]] == ["resident@example.org", "rhian.jones@example.org"]

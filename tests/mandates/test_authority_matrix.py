@@ -79,6 +79,7 @@ EXPECTED_CYCLE: dict[Action, set[str]] = {
     Action.ENTER_POPULATION: {"commissioner"},
     Action.ENDORSE_CYCLE: {"councillor"},
     Action.MANAGE_ROLES: {"admin"},
+    Action.MANAGE_ACCOUNTS: {"admin"},
     Action.MANAGE_TEMPLATES: {"commissioner"},
 }
 # Actions a mandate setting can forbid even to the right role in the right state.

@@ -1,0 +1,73 @@
+"""An administrator looks after people's accounts: their name and email address, and a forgotten password.
+
+Residents are told to ask the council team to change their name or email address (*Your
+account*); this is where the council team does it. Each change is in the audit log, naming the
+fields changed, not what they held.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from pb import mail
+from pb.accounts import password_reset
+from pb.accounts.models import User
+from pb.accounts.services import find_by_email, normalise_email
+from pb.audit.services import record
+from pb.db import session
+from pb.errors import Conflict, InvalidInput
+from pb.mandates.actions import Action
+from pb.mandates.authority import require_cycle_action
+
+NAME_LENGTH = 120  # as sign-up allows
+
+
+def change_details(actor: User, person: User, name: str, email: str) -> list[str]:
+    """An administrator gives `person` a new name or email address; the fields changed ("name", "email").
+
+    When the address changes, the old one is told (if this installation sends email), so that
+    nobody's account moves to another inbox unseen. Raises NotAuthorised, InvalidInput (an empty
+    or too long name), or Conflict (another account has the address).
+    """
+    verdict = require_cycle_action(actor, Action.MANAGE_ACCOUNTS)
+    name, email = name.strip(), normalise_email(email)
+    if not name or len(name) > NAME_LENGTH:
+        raise InvalidInput(_("Enter a name of up to %(num)d characters.", num=NAME_LENGTH), field="name")
+    holder = find_by_email(email)
+    if holder is not None and holder.id != person.id:
+        raise Conflict(_("Another account has this email address already."), field="email")
+    changed = [field for field, new in (("name", name), ("email", email)) if getattr(person, field) != new]
+    if not changed:
+        return []
+    old_email = person.email
+    person.name, person.email = name, email
+    session().flush()
+    record("account.change_details", actor=actor, role=verdict.role, subject=person.name,
+           detail={"user_id": person.id, "changed": changed})
+    if "email" in changed and mail.can_send():
+        _tell_old_address(person, old_email)
+    return changed
+
+
+def send_reset_link_for(actor: User, person: User) -> None:
+    """An administrator sends `person` the email a forgotten password gets (pb/accounts/password_reset.py).
+
+    The administrator never sees the link: it goes to the account's own address. Raises
+    NotAuthorised, or password_reset.NoEmail when this installation sends no email.
+    """
+    verdict = require_cycle_action(actor, Action.MANAGE_ACCOUNTS)
+    password_reset.send_reset_link(person.email)
+    record("account.send_reset_link", actor=actor, role=verdict.role, subject=person.name,
+           detail={"user_id": person.id})
+
+
+def _tell_old_address(person: User, old_email: str) -> None:
+    # Nobody chose a language for this email, so it is in each of the site's, Welsh beside English.
+    subjects, bodies = [], []
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            subjects.append(_("The email address of your Cyd account has changed"))
+            bodies.append(render_template("email/email_changed.txt", person=person, old_email=old_email))
+    mail.send(old_email, " / ".join(subjects), "\n\n――――――――――\n\n".join(bodies))
