@@ -110,6 +110,14 @@ def seconds_until_idle_timeout() -> int | None:
     return max(0, int(session.get("seen_at", time.time()) + idle - time.time()))
 
 
+def seconds_until_absolute_timeout() -> int | None:
+    """How long before SESSION_ABSOLUTE_TIMEOUT ends this session, whatever is done; None if signed out."""
+    if not current_user.is_authenticated:
+        return None
+    absolute = current_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+    return max(0, int(session.get("started_at", time.time()) + absolute - time.time()))
+
+
 def note_still_here() -> None:
     """The person answered the idle warning: the idle timeout counts from now."""
     session["seen_at"] = int(time.time())

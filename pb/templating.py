@@ -14,7 +14,7 @@ from flask_login import current_user
 from pb.accounts.models import Role
 from pb.accounts.services import has_role
 from pb.cycles.models import Cycle, Stage, StageKind
-from pb.security import WARN_BEFORE_IDLE_TIMEOUT, seconds_until_idle_timeout
+from pb.security import WARN_BEFORE_IDLE_TIMEOUT, seconds_until_absolute_timeout, seconds_until_idle_timeout
 from pb.web import this_page
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "PLN": "zł "}
@@ -157,6 +157,7 @@ def register_template_helpers(app: Flask) -> None:
             "other_language": ("en", "English") if str(get_locale()) == "cy" else ("cy", "Cymraeg"),
             "this_page": this_page,
             "session_left": seconds_until_idle_timeout,
+            "session_ends": seconds_until_absolute_timeout,
             "warn_before_idle_timeout": WARN_BEFORE_IDLE_TIMEOUT,
             "Role": Role,
             "is_commissioner": lambda cycle=None: has_role(

@@ -49,47 +49,80 @@
 
   // The idle timeout (WCAG 2.2.1): a signed-in page warns before the server signs its person out,
   // with a button to stay signed in. The deadline is kept as a time, not a timer alone, so a phone
-  // that slept past the warning shows it as soon as the page is looked at again.
+  // that slept past the warning shows it as soon as the page is looked at again. Someone typing is
+  // there: every few minutes of typing tells the server so, and the warning does not interrupt them.
+  // The absolute limit (hours after sign-in) cannot be extended: its own dialog warns before it.
+  var KEEP_ALIVE_EVERY = 5 * 60000;
   document.addEventListener("DOMContentLoaded", function () {
     var body = document.body;
     var dialog = document.getElementById("session-warning");
     var stay = document.getElementById("session-stay");
-    if (!dialog || !stay || !body.dataset.sessionLeft || !window.fetch) { return; }
+    var ending = document.getElementById("session-ending");
+    if (!dialog || !stay || !ending || !body.dataset.sessionLeft || !window.fetch) { return; }
     var idle = Number(body.dataset.sessionIdle) * 1000;
     var warnBefore = Number(body.dataset.sessionWarn) * 1000;
+    var endsAt = Date.now() + Number(body.dataset.sessionEnds) * 1000;
     var deadline;
+    var heard;  // when the server last heard from this page, as far as this page knows
     var timer;
     function schedule(left) {
-      deadline = Date.now() + left;
+      heard = Date.now();
+      deadline = heard + left;
       window.clearTimeout(timer);
       timer = window.setTimeout(warn, Math.max(0, left - warnBefore));
     }
+    function open(which) {
+      if (which.open) { return; }
+      which.hidden = false;
+      if (typeof which.showModal === "function") { which.showModal(); } else { which.setAttribute("open", ""); }
+      which.querySelector("button").focus();
+    }
+    function shut(which) {
+      if (typeof which.close === "function" && which.open) { which.close(); } else { which.removeAttribute("open"); }
+      which.hidden = true;
+    }
     function warn() {
-      if (dialog.open) { return; }
-      dialog.hidden = false;
-      if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
-      stay.focus();
+      if (Date.now() < endsAt - warnBefore) { open(dialog); }  // nearer the absolute limit, staying cannot help
     }
-    function close() {
-      if (typeof dialog.close === "function" && dialog.open) { dialog.close(); } else { dialog.removeAttribute("open"); }
-      dialog.hidden = true;
-    }
-    stay.addEventListener("click", function () {
-      fetch(body.dataset.sessionAlive, {credentials: "same-origin", headers: {"HX-Request": "true"}}).then(function (response) {
-        close();
-        if (response.status === 204) { schedule(idle); return; }
-        return response.text().then(function (html) {  // signed out already: say so, and keep the page
-          document.getElementById("messages").innerHTML = html;
+    var asking = null;  // the call to the server in flight, if any
+    function stillHere() {
+      asking = fetch(body.dataset.sessionAlive, {credentials: "same-origin", headers: {"HX-Request": "true"}})
+        .then(function (response) {
+          if (response.status === 204) { schedule(idle); return; }
+          return response.text().then(function (html) {  // signed out already: say so, and keep the page
+            document.getElementById("messages").innerHTML = html;
+          });
         });
-      }, close);  // offline: the next request will find out
+      var done = function () { asking = null; };
+      asking.then(done, done);
+      return asking;
+    }
+    // Signing out waits for a call in flight: its answer, arriving after, would sign the person back in.
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!asking || !form.hasAttribute("data-sign-out")) { return; }
+      event.preventDefault();
+      var send = function () { form.submit(); };
+      asking.then(send, send);
     });
+    stay.addEventListener("click", function () { stillHere().then(function () { shut(dialog); }, function () { shut(dialog); }); });
     dialog.addEventListener("cancel", function (event) { event.preventDefault(); stay.click(); });  // Escape stays too
+    document.getElementById("session-ending-ok").addEventListener("click", function () { shut(ending); });
+    document.addEventListener("input", function () {
+      if (!dialog.open && Date.now() - heard >= KEEP_ALIVE_EVERY && Date.now() < deadline) {
+        heard = Date.now();  // one call at a time, however fast the typing
+        stillHere().catch(function () {});  // offline: the warning still comes, from the old deadline
+      }
+    });
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "visible" && Date.now() >= deadline - warnBefore) { warn(); }
+      if (document.visibilityState !== "visible") { return; }
+      if (Date.now() >= deadline - warnBefore) { warn(); }
+      if (Date.now() >= endsAt - warnBefore && Date.now() < endsAt) { open(ending); }
     });
     // Any request resets the server's clock, though it writes the time at most once a minute (SEEN_EVERY).
     document.addEventListener("htmx:afterRequest", function () { if (!dialog.open) { schedule(idle - 60000); } });
     schedule(Number(body.dataset.sessionLeft) * 1000);
+    window.setTimeout(function () { shut(dialog); open(ending); }, Math.max(0, endsAt - warnBefore - Date.now()));
   });
 
   // Bad wifi: a form marked data-retry (confirming a vote) is sent with fetch, as htmx sends

@@ -330,6 +330,9 @@ def test_a_signed_in_page_carries_the_idle_warning_and_staying_signed_in_restart
     assert 30 * 60 - 42 <= left <= 30 * 60 - 40
     assert 'data-session-idle="1800"' in page and 'data-session-warn="120"' in page
     assert "you will be signed out in 2 minutes" in page and "Stay signed in" in page
+    ends = int(re.search(r'data-session-ends="(\d+)"', page).group(1))  # type: ignore[union-attr]
+    assert 8 * 3600 - 5 <= ends <= 8 * 3600  # counted from sign-in, a moment ago
+    assert "Cyd signs everyone out 8 hours after they signed in" in page and "I understand" in page
 
     stayed = client.get("/account/still-here")
     assert stayed.status_code == 204 and stayed.headers["Cache-Control"] == "no-store"

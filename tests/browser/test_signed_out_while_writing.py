@@ -103,3 +103,58 @@ def test_the_page_warns_before_the_idle_timeout_and_the_person_stays_signed_in(
     live_app.config["SESSION_IDLE_TIMEOUT"] = timedelta(minutes=30)
     phone.get_by_role("button", name="Add comment").click()
     expect(phone.locator("#discussion")).to_contain_text(WRITTEN)  # still signed in: the comment is in
+
+
+def test_typing_for_minutes_tells_the_server_the_person_is_still_there(live_server: str, phone: Page) -> None:
+    sign_in(phone, live_server, "representative@example.org")
+    phone.clock.install()
+    phone.goto(live_server + MANDATE)
+    box = phone.get_by_label("Add to the discussion")
+    asked = []
+    phone.on("request", lambda request: asked.append(request.url) if request.url.endswith("/still-here") else None)
+    box.fill("Every override")  # a moment after the page came: the server has just heard from it
+    box.press("End")
+    assert asked == []
+    phone.clock.fast_forward("06:00")  # six minutes of writing, with no request
+    with phone.expect_response(lambda response: response.url.endswith("/account/still-here")) as answer:
+        box.fill(WRITTEN)
+    assert answer.value.status == 204
+    assert len(asked) == 1  # the early typing asked nothing
+    expect(phone.get_by_role("alertdialog")).to_have_count(0)
+
+    # Signing out while such a call is on its way waits for it: its answer must not sign the person back in.
+    held = []
+    phone.route("**/account/still-here", lambda route: held.append(route))
+    signed_out = []
+    phone.on("request", lambda request: signed_out.append(1) if request.url.endswith("/sign-out") else None)
+    phone.clock.fast_forward("06:00")
+    box.fill(WRITTEN + " More.")
+    for _ in range(50):
+        if held:
+            break
+        phone.wait_for_timeout(100)
+    assert len(held) == 1  # the call is out, and held there
+    phone.get_by_role("button", name="Sign out").click()
+    phone.wait_for_timeout(300)
+    assert signed_out == []  # held back while the call is out
+    held[0].continue_()
+    expect(phone.get_by_text("You have signed out.")).to_be_visible()
+    phone.goto(live_server + "/account")
+    expect(phone.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+
+
+def test_the_page_warns_before_the_limit_after_sign_in_which_nothing_extends(
+    live_app: Flask, live_server: str, phone: Page
+) -> None:
+    sign_in(phone, live_server, "representative@example.org")
+    live_app.config["SESSION_ABSOLUTE_TIMEOUT"] = timedelta(minutes=1, seconds=30)  # less than the warning's 2
+    phone.goto(live_server + MANDATE)
+    warning = phone.get_by_role("alertdialog", name="You will be signed out soon")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("what you wrote is given back to you")
+    expect(warning.get_by_role("button", name="Stay signed in")).to_have_count(0)
+    expect(warning.get_by_role("button", name="I understand")).to_be_focused()
+    fits_a_phone(phone)
+    warning.get_by_role("button", name="I understand").click()
+    expect(warning).to_be_hidden()
+    phone.get_by_label("Add to the discussion").fill(WRITTEN)  # the page goes on working until the limit
