@@ -29,7 +29,7 @@ from tests.conftest import FULL_CYCLE, HX, PASSWORD, Client
 ANYONE = {"accounts.sign_in", "accounts.sign_up", "accounts.forgot_password", "voting.enter_code"}
 # What any signed-in resident may send, at the stage that takes it, besides their own account's forms.
 ANY_RESIDENT = ANYONE | {
-    "accounts.sign_out", "accounts.edit_details", "accounts.change_password",
+    "accounts.sign_out", "accounts.edit_details", "accounts.change_password", "accounts.remove_account",
     "priorities.record_need", "priorities.support_need", "proposals.submit_proposal",
     "deliberation.add_comment", "deliberation.support_proposal", "voting.choose",
 }

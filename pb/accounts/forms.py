@@ -123,3 +123,13 @@ class PersonDetailsForm(FlaskForm):
         render_kw={"autocomplete": "off"},
     )
     email = email_field(_l("Emails about the account, such as a link to choose a new password, go here."))
+
+
+class RemoveAccountForm(FlaskForm):
+    """A person removes their own account, giving their password (pb/accounts/erasure.py)."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from pb import mail
+from pb.accounts.erasure import is_erased
 from pb.accounts.models import User
 from pb.accounts.services import find_by_email, set_password
 from pb.db import session
@@ -62,7 +63,7 @@ def send_reset_link(email: str) -> None:
     if not mail.can_send():
         raise NoEmail(_("Ask the council team to set a new password for you."))
     user = find_by_email(email)
-    if user is None:
+    if user is None or is_erased(user):
         return
     token = _tokens().dumps([user.id, user.password_seal()])
     body = render_template("email/password_reset.txt", user=user, minutes=link_age_minutes(),

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from pb import mail
 from pb.accounts import password_reset
+from pb.accounts.erasure import refuse_if_erased
 from pb.accounts.models import User
 from pb.accounts.services import find_by_email, normalise_email
 from pb.audit.services import record
@@ -32,6 +33,7 @@ def change_details(actor: User, person: User, name: str, email: str) -> list[str
     or too long name), or Conflict (another account has the address).
     """
     verdict = require_cycle_action(actor, Action.MANAGE_ACCOUNTS)
+    refuse_if_erased(person)
     name, email = name.strip(), normalise_email(email)
     if not name or len(name) > NAME_LENGTH:
         raise InvalidInput(_("Enter a name of up to %(num)d characters.", num=NAME_LENGTH), field="name")
@@ -58,6 +60,7 @@ def send_reset_link_for(actor: User, person: User) -> None:
     NotAuthorised, or password_reset.NoEmail when this installation sends no email.
     """
     verdict = require_cycle_action(actor, Action.MANAGE_ACCOUNTS)
+    refuse_if_erased(person)
     password_reset.send_reset_link(person.email)
     record("account.send_reset_link", actor=actor, role=verdict.role, subject=person.name,
            detail={"user_id": person.id})

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from pb import mail
-from pb.accounts import password_reset, people, roles
+from pb.accounts import erasure, password_reset, people, roles
 from pb.accounts.forms import PersonDetailsForm, RoleForm
 from pb.accounts.models import Role, User
 from pb.cycles.services import get_cycle, list_cycles
@@ -102,12 +102,27 @@ def send_reset_link(user_id: int) -> Response:
     return done("people.show_person", user_id=user_id)
 
 
+@bp.route("/people/<int:user_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_account(user_id: int) -> Response:
+    """Remove a person's personal data at their request: what it does, then the button that does it."""
+    person = roles.get_person(current_user, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        erasure.erase_account(current_user, person)
+        flash(_("The account has been removed: its personal data is gone."), "success")
+        return done("people.show_person", user_id=user_id)
+    return render("people/remove.html", person=person, form=form, erased=erasure.is_erased(person),
+                  holds_roles=erasure.holds_other_roles(person), own=person.id == current_user.id)
+
+
 def _person_page(person: User, form: RoleForm, *, status: int = 200) -> Response:
     if not form.cycle.choices:
         form.offer_cycles(_cycle_titles())
     held = sorted(person.grants, key=lambda g: (g.cycle_id is not None, g.cycle_id or 0, g.role.value))
     return render("people/person.html", person=person, held=held, form=form, confirm=ConfirmForm(),
-                  role_hints=roles.ROLE_HINTS, sends_email=mail.can_send(), status=status)
+                  role_hints=roles.ROLE_HINTS, sends_email=mail.can_send(), erased=erasure.is_erased(person),
+                  status=status)
 
 
 def _cycle_titles() -> dict[int, str]:

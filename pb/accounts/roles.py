@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from pb.accounts.erasure import refuse_if_erased
 from pb.accounts.models import Role, RoleGrant, User
 from pb.accounts.services import grant
 from pb.audit.services import record
@@ -118,6 +119,7 @@ def held_role(person: User, role: Role, cycle: Cycle | None) -> RoleGrant | None
 
 
 def _give(person: User, role: Role, cycle: Cycle | None, *, actor: User | None, acting_as: str) -> RoleGrant:
+    refuse_if_erased(person)
     if role not in ROLE_NAMES:
         raise InvalidInput(_("Everyone with an account is a resident already. Choose another role."), field="role")
     if role == Role.ADMIN and cycle is not None:

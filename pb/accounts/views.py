@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from pb import mail
-from pb.accounts import password_reset, services
+from pb.accounts import erasure, password_reset, services
 from pb.accounts.forms import (
     ChangePasswordForm,
     DetailsForm,
     ForgotPasswordForm,
+    RemoveAccountForm,
     ResetPasswordForm,
     SignInForm,
     SignUpForm,
@@ -22,7 +23,7 @@ from pb.errors import PBError, to_messages
 from pb.extensions import limiter
 from pb.security import note_still_here
 from pb.unsent import words_sent
-from pb.web import go_to, page_sent_from, path_on_this_site, render, show_on_form, wants_fragment
+from pb.web import done, go_to, page_sent_from, path_on_this_site, render, show_on_form, wants_fragment
 
 bp = Blueprint("accounts", __name__)
 
@@ -228,6 +229,32 @@ def _kept_nowhere(response: Response) -> Response:
     # The page's address is a key to the account: no cache, shared or the browser's, may keep it.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/account/remove", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_failures_limit, methods=["POST"], key_func=_own_account_key,
+               deduct_when=lambda _r: bool(g.get("wrong_current_password")))
+def remove_account() -> Response:
+    """A person removes their own account's personal data, giving their password; they are signed out."""
+    user = current_user._get_current_object()
+    if erasure.holds_other_roles(user):  # no form for what would be refused: an administrator acts first
+        return render("accounts/remove.html", form=None, status=200 if request.method == "GET" else 409)
+    form = RemoveAccountForm()
+    if form.validate_on_submit():
+        try:
+            erasure.erase_own_account(user, form.password.data or "")
+        except PBError as error:
+            g.wrong_current_password = error.field == "password"  # guesses back off, as on sign-in
+            if not show_on_form(form, error):
+                raise
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account has been removed, and you are signed out. Thank you for taking part."), "success")
+            return done("cycles.list_cycles")
+    return render("accounts/remove.html", form=form, status=422 if form.errors else 200)
 
 
 @bp.get("/account/still-here")

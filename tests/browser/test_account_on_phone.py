@@ -47,3 +47,25 @@ def test_a_resident_changes_their_password_and_their_other_phone_is_signed_out(
     other.goto(live_server + "/account")
     expect(other.get_by_role("heading", name="Sign in")).to_be_visible()
     other.context.close()
+
+
+def test_a_resident_removes_their_account_and_cannot_sign_in_again(live_server: str, phone: Page) -> None:
+    sign_in(phone, live_server)
+    phone.get_by_role("link", name=YOUR_ACCOUNT).click()
+    phone.get_by_role("link", name="Remove your account").click()
+    expect(phone.get_by_role("heading", name="Remove your account")).to_be_visible()
+    expect(phone.get_by_role("heading", name="What stays")).to_be_visible()
+    fits_a_phone(phone)
+    phone.get_by_role("button", name="Remove my account").click()  # no password
+    expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
+    fits_a_phone(phone)
+    phone.get_by_label("Your password").fill(DEMO_PASSWORD)
+    phone.get_by_role("button", name="Remove my account").click()
+    expect(phone.get_by_text("Your account has been removed, and you are signed out.")).to_be_visible()
+    expect(phone.get_by_role("button", name="Sign out")).to_have_count(0)
+    fits_a_phone(phone)
+    phone.goto(live_server + "/sign-in")
+    phone.get_by_label("Email address").fill("resident@example.org")
+    phone.get_by_label("Password").fill(DEMO_PASSWORD)
+    phone.get_by_role("button", name="Sign in").click()
+    expect(phone.get_by_text("Enter a correct email address and password.").first).to_be_visible()
