@@ -51,6 +51,7 @@ class Config:
     # header would put someone else's site in a password reset link).
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
     PASSWORD_RESET_LINK_AGE = timedelta(hours=1)
+    EMAIL_CHANGE_LINK_AGE = timedelta(hours=24)  # a new address's confirmation may be read the next day
     # Reset links asked for one address, whoever asks: enough for a lost email, too few to flood an inbox.
     PASSWORD_RESET_LIMIT = "3 per hour;10 per day"
 

@@ -30,6 +30,7 @@ ANYONE = {"accounts.sign_in", "accounts.sign_up", "accounts.forgot_password", "v
 # What any signed-in resident may send, at the stage that takes it, besides their own account's forms.
 ANY_RESIDENT = ANYONE | {
     "accounts.sign_out", "accounts.edit_details", "accounts.change_password", "accounts.remove_account",
+    "accounts.change_name", "accounts.change_email",
     "priorities.record_need", "priorities.support_need", "proposals.submit_proposal",
     "deliberation.add_comment", "deliberation.support_proposal", "voting.choose",
 }

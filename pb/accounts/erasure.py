@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete
 
 from pb.accounts.models import Role, User
-from pb.accounts.services import hasher
+from pb.accounts.services import check_password
 from pb.audit.services import record
 from pb.cycles.models import Endorsement
 from pb.db import session
@@ -57,12 +57,7 @@ def erase_own_account(person: User, password: str) -> None:
 
     Raises InvalidInput for a wrong password, or if they hold a role besides the resident's.
     """
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    try:
-        hasher().verify(person.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise InvalidInput(_("Your password is not right. Check it and try again."), field="password") from None
+    check_password(person, password, field="password")
     if holds_other_roles(person):
         raise InvalidInput(_("You hold a role besides a resident's. Ask an administrator to take it away first, "
                              "then remove your account."))

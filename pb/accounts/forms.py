@@ -23,10 +23,10 @@ def new_password_field(label: str, missing: str) -> PasswordField:
     )
 
 
-def email_field(description: str = "") -> EmailField:
+def email_field(description: str = "", label: str = _l("Email address")) -> EmailField:
     """An email address someone types, checked for its shape (not whether it takes mail)."""
     return EmailField(
-        _l("Email address"),
+        label,
         description=description,
         validators=[
             DataRequired(_l("Enter your email address.")),
@@ -128,6 +128,26 @@ class PersonDetailsForm(FlaskForm):
 class RemoveAccountForm(FlaskForm):
     """A person removes their own account, giving their password (pb/accounts/erasure.py)."""
 
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class NameForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        description=_l("As you would like it shown beside what you propose and say."),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    """A person's new email address, with their password (pb/accounts/email_change.py)."""
+
+    email = email_field(label=_l("New email address"))
     password = PasswordField(
         _l("Your password"),
         validators=[DataRequired(_l("Enter your password."))],

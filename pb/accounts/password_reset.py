@@ -1,9 +1,8 @@
 """A forgotten password, reset through a link sent by email.
 
-The link carries a token signed with SECRET_KEY (itsdangerous): the account's id and its
-password seal (`User.password_seal`). So no table keeps tokens, and a link works once: the new
-password changes the seal, which ends every link sent before it, as it ends every session
-signed in with the old password. A link works for PASSWORD_RESET_LINK_AGE.
+The link carries a token (pb/accounts/links.py) sealed to the account's password, so it works
+once: the new password changes the seal, which ends every link sent before it, as it ends every
+session signed in with the old password. A link works for PASSWORD_RESET_LINK_AGE.
 
 Whoever asks is told the same, whether or not the address has an account, and the page takes
 as long either way (pb/mail.py sends in the background): a reset must not tell a stranger who
@@ -12,17 +11,14 @@ has an account.
 
 from __future__ import annotations
 
-import hmac
-
 from flask import current_app, render_template
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from pb import mail
 from pb.accounts.erasure import is_erased
+from pb.accounts.links import NotALink, make_token, read_token
 from pb.accounts.models import User
 from pb.accounts.services import find_by_email, set_password
-from pb.db import session
 from pb.errors import N_, PBError
 
 SALT = "cyd.password-reset"  # so that no other token signed with SECRET_KEY can pass for a reset link
@@ -50,10 +46,6 @@ def link_age_minutes() -> int:
     return link_age_seconds() // 60
 
 
-def _tokens() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(str(current_app.config["SECRET_KEY"]), salt=SALT)
-
-
 def send_reset_link(email: str) -> None:
     """Email the account with this address a link to choose a new password; if there is none, do nothing.
 
@@ -65,7 +57,7 @@ def send_reset_link(email: str) -> None:
     user = find_by_email(email)
     if user is None or is_erased(user):
         return
-    token = _tokens().dumps([user.id, user.password_seal()])
+    token = make_token(SALT, user)
     body = render_template("email/password_reset.txt", user=user, minutes=link_age_minutes(),
                            link=mail.link_to("accounts.reset_password", token=token))
     mail.send(user.email, _("Choose a new password for Cyd"), body)
@@ -77,14 +69,10 @@ def account_for_link(token: str) -> User:
     Raises BrokenResetLink if the token was not made here, is older than PASSWORD_RESET_LINK_AGE,
     or its account's password has changed since (the link has been used).
     """
-    broken = BrokenResetLink(_("The link may be too old, or it has been used already. Ask for a new one."))
     try:
-        user_id, seal = _tokens().loads(token, max_age=link_age_seconds())
-    except (BadSignature, ValueError, TypeError):
-        raise broken from None
-    user = session().get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not isinstance(seal, str) or not hmac.compare_digest(seal, user.password_seal()):
-        raise broken
+        user, _extra = read_token(SALT, token, link_age_seconds())
+    except NotALink:
+        raise BrokenResetLink(_("The link may be too old, or it has been used already. Ask for a new one.")) from None
     return user
 
 

@@ -7,22 +7,19 @@ fields changed, not what they held.
 
 from __future__ import annotations
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from pb import mail
 from pb.accounts import password_reset
+from pb.accounts.email_change import tell_old_address
 from pb.accounts.erasure import refuse_if_erased
 from pb.accounts.models import User
-from pb.accounts.services import find_by_email, normalise_email
+from pb.accounts.services import clean_name, find_by_email, normalise_email
 from pb.audit.services import record
 from pb.db import session
-from pb.errors import Conflict, InvalidInput
+from pb.errors import Conflict
 from pb.mandates.actions import Action
 from pb.mandates.authority import require_cycle_action
-
-NAME_LENGTH = 120  # as sign-up allows
 
 
 def change_details(actor: User, person: User, name: str, email: str) -> list[str]:
@@ -34,9 +31,7 @@ def change_details(actor: User, person: User, name: str, email: str) -> list[str
     """
     verdict = require_cycle_action(actor, Action.MANAGE_ACCOUNTS)
     refuse_if_erased(person)
-    name, email = name.strip(), normalise_email(email)
-    if not name or len(name) > NAME_LENGTH:
-        raise InvalidInput(_("Enter a name of up to %(num)d characters.", num=NAME_LENGTH), field="name")
+    name, email = clean_name(name), normalise_email(email)
     holder = find_by_email(email)
     if holder is not None and holder.id != person.id:
         raise Conflict(_("Another account has this email address already."), field="email")
@@ -49,7 +44,7 @@ def change_details(actor: User, person: User, name: str, email: str) -> list[str
     record("account.change_details", actor=actor, role=verdict.role, subject=person.name,
            detail={"user_id": person.id, "changed": changed})
     if "email" in changed and mail.can_send():
-        _tell_old_address(person, old_email)
+        tell_old_address(person, old_email, by_council=True)
     return changed
 
 
@@ -64,13 +59,3 @@ def send_reset_link_for(actor: User, person: User) -> None:
     password_reset.send_reset_link(person.email)
     record("account.send_reset_link", actor=actor, role=verdict.role, subject=person.name,
            detail={"user_id": person.id})
-
-
-def _tell_old_address(person: User, old_email: str) -> None:
-    # Nobody chose a language for this email, so it is in each of the site's, Welsh beside English.
-    subjects, bodies = [], []
-    for language in current_app.config["LANGUAGES"]:
-        with force_locale(language):
-            subjects.append(_("The email address of your Cyd account has changed"))
-            bodies.append(render_template("email/email_changed.txt", person=person, old_email=old_email))
-    mail.send(old_email, " / ".join(subjects), "\n\n――――――――――\n\n".join(bodies))

@@ -19,6 +19,7 @@ from pb.db import session
 from pb.errors import Conflict, InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
+NAME_LENGTH = 120
 
 
 # argon2id at OWASP's recommended cost (Password Storage Cheat Sheet: 19 MiB, 2 passes, 1 lane),
@@ -143,6 +144,28 @@ def set_password(user: User, new: str, field: str = "password") -> None:
                            field=field)
     user.password_hash = hasher().hash(new)
     session().flush()
+
+
+def clean_name(name: str) -> str:
+    """A person's name as typed, without spaces around it. Raises InvalidInput if empty or too long."""
+    name = name.strip()
+    if not name or len(name) > NAME_LENGTH:
+        raise InvalidInput(_("Enter a name of up to %(num)d characters.", num=NAME_LENGTH), field="name")
+    return name
+
+
+def change_own_name(user: User, name: str) -> None:
+    """A person's new name for their account. Raises InvalidInput (see clean_name)."""
+    user.name = clean_name(name)
+    session().flush()
+
+
+def check_password(user: User, password: str, field: str) -> None:
+    """Raises InvalidInput on `field` unless `password` is the account's: asked before a change that matters."""
+    try:
+        hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise InvalidInput(_("Your password is not right. Check it and try again."), field=field) from None
 
 
 def grant(user: User, role: Role, cycle_id: int | None = None) -> RoleGrant:

@@ -7,11 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 
 from pb import mail
-from pb.accounts import erasure, password_reset, services
+from pb.accounts import email_change, erasure, password_reset, services
 from pb.accounts.forms import (
     ChangePasswordForm,
     DetailsForm,
+    EmailChangeForm,
     ForgotPasswordForm,
+    NameForm,
     RemoveAccountForm,
     ResetPasswordForm,
     SignInForm,
@@ -21,6 +23,7 @@ from pb.accounts.models import User
 from pb.db import db
 from pb.errors import PBError, to_messages
 from pb.extensions import limiter
+from pb.mandates.forms import ConfirmForm
 from pb.security import note_still_here
 from pb.unsent import words_sent
 from pb.web import done, go_to, page_sent_from, path_on_this_site, render, show_on_form, wants_fragment
@@ -229,6 +232,71 @@ def _kept_nowhere(response: Response) -> Response:
     # The page's address is a key to the account: no cache, shared or the browser's, may keep it.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/account/name", methods=["GET", "POST"])
+@login_required
+def change_name() -> Response:
+    """The name shown beside what a person proposes and says."""
+    form = NameForm(obj=None if request.method == "POST" else current_user)
+    if form.validate_on_submit():
+        try:
+            services.change_own_name(current_user, form.name.data or "")
+        except PBError as error:
+            if not show_on_form(form, error):
+                raise
+        else:
+            flash(_("Your name has been changed."), "success")
+            return done("accounts.show_account")
+    return render("accounts/name.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_failures_limit, methods=["POST"], key_func=_own_account_key,
+               deduct_when=lambda _r: bool(g.get("wrong_current_password")))
+def change_email() -> Response:
+    """A new email address: confirmed from a link sent to it, where Cyd sends email."""
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        new_email = services.normalise_email(form.email.data or "")
+        try:
+            sent = email_change.ask_to_change_email(current_user, new_email, form.password.data or "")
+        except PBError as error:
+            g.wrong_current_password = error.field == "password"  # guesses back off, as on sign-in
+            if not show_on_form(form, error):
+                raise
+        else:
+            if sent:
+                session["email_link_sent_to"] = new_email
+                return done("accounts.email_link_sent")
+            flash(_("Your email address has been changed."), "success")
+            return done("accounts.show_account")
+    return render("accounts/email.html", form=form, sends_email=mail.can_send(), status=422 if form.errors else 200)
+
+
+@bp.get("/account/email/sent")
+@login_required
+def email_link_sent() -> Response:
+    return render("accounts/email_sent.html", email=session.pop("email_link_sent_to", None),
+                  hours=email_change.link_age_hours())
+
+
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str) -> Response:
+    """The link sent to a new address: a button to confirm it (a mail server's link checker only reads)."""
+    try:
+        user, new_email = email_change.change_in_link(token)
+    except email_change.BrokenEmailLink as error:
+        return _kept_nowhere(render("accounts/email_link_broken.html", error=error, status=error.status))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        email_change.confirm_email_change(token)
+        flash(_("%(email)s is now your account's email address.", email=new_email), "success")
+        signed_in_here = current_user.is_authenticated and current_user.id == user.id
+        return done("accounts.show_account" if signed_in_here else "accounts.sign_in")
+    return _kept_nowhere(render("accounts/email_confirm.html", form=form, user=user, new_email=new_email))
 
 
 @bp.route("/account/remove", methods=["GET", "POST"])

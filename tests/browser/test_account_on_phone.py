@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from pb.demo import DEMO_PASSWORD
@@ -69,3 +70,36 @@ def test_a_resident_removes_their_account_and_cannot_sign_in_again(live_server: 
     phone.get_by_label("Password").fill(DEMO_PASSWORD)
     phone.get_by_role("button", name="Sign in").click()
     expect(phone.get_by_text("Enter a correct email address and password.").first).to_be_visible()
+
+
+def test_a_resident_moves_their_account_to_a_new_email_address(live_server: str, live_app: Flask,
+                                                                phone: Page, browser: Browser) -> None:
+    sign_in(phone, live_server)
+    phone.get_by_role("link", name=YOUR_ACCOUNT).click()
+    phone.get_by_role("link", name="Change your email address").click()
+    expect(phone.get_by_role("heading", name="Change your email address")).to_be_visible()
+    fits_a_phone(phone)
+    phone.get_by_label("New email address").fill("rhian@new.example")
+    phone.get_by_label("Your password").fill("not my password")
+    phone.get_by_role("button", name="Change your email address").click()
+    expect(phone.get_by_role("heading", name="There is a problem")).to_be_visible()
+    fits_a_phone(phone)
+    phone.get_by_label("Your password").fill(DEMO_PASSWORD)
+    phone.get_by_role("button", name="Change your email address").click()
+    expect(phone.get_by_role("heading", name="Check your email")).to_be_visible()
+    fits_a_phone(phone)
+
+    (message,) = live_app.extensions["cyd.outbox"]
+    link = re.search(r"https?://\S+/account/email/confirm/\S+", message.get_content())
+    assert message["To"] == "rhian@new.example" and link
+    other = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()  # the phone with the mail
+    other.goto(link[0])
+    expect(other.get_by_role("heading", name="Confirm your new email address")).to_be_visible()
+    fits_a_phone(other)
+    other.get_by_role("button", name="Confirm the new address").click()
+    expect(other.get_by_text("rhian@new.example is now your account's email address.")).to_be_visible()
+    other.get_by_label("Email address").fill("rhian@new.example")  # the sign-in page, on that phone
+    other.get_by_label("Password").fill(DEMO_PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    expect(other.get_by_role("button", name="Sign out")).to_be_visible()
+    other.context.close()
