@@ -15,18 +15,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from pb import mail
-from pb.accounts.links import NotALink, make_token, read_token
+from pb.accounts.links import BrokenLink, NotALink, make_token, read_token
 from pb.accounts.models import User
 from pb.accounts.services import check_password, find_by_email, normalise_email
 from pb.db import session
-from pb.errors import N_, Conflict, InvalidInput, PBError
+from pb.errors import Conflict, InvalidInput
 
 SALT = "cyd.email-change"
 
-
-class BrokenEmailLink(PBError):
-    status = 400
-    title = N_("This link does not work")
 
 
 def link_age_hours() -> int:
@@ -54,13 +50,13 @@ def ask_to_change_email(user: User, new_email: str, password: str) -> bool:
 
 
 def change_in_link(token: str) -> tuple[User, str]:
-    """The account a confirmation link is for, and the address it gives it. Raises BrokenEmailLink."""
+    """The account a confirmation link is for, and the address it gives it. Raises BrokenLink."""
     try:
         user, extra = read_token(SALT, token, int(current_app.config["EMAIL_CHANGE_LINK_AGE"].total_seconds()))
     except NotALink:
         extra = []
     if len(extra) != 1 or not isinstance(extra[0], str):
-        raise BrokenEmailLink(_("The link may be too old, or the account's password has changed since it was "
+        raise BrokenLink(_("The link may be too old, or the account's password has changed since it was "
                                 "sent. Ask for a new one from Your account."))
     return user, extra[0]
 
@@ -68,7 +64,7 @@ def change_in_link(token: str) -> tuple[User, str]:
 def confirm_email_change(token: str) -> User:
     """Give the link's account its new address; a link used again changes nothing.
 
-    Raises BrokenEmailLink, or Conflict if another account has taken the address since.
+    Raises BrokenLink, or Conflict if another account has taken the address since.
     """
     user, new_email = change_in_link(token)
     if user.email != new_email:

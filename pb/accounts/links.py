@@ -16,6 +16,14 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from pb.accounts.models import User
 from pb.db import session
+from pb.errors import N_, PBError
+
+
+class BrokenLink(PBError):
+    """What a person is told of a link that does not work: the message says which kind, and what to do."""
+
+    status = 400
+    title = N_("This link does not work")
 
 
 class NotALink(Exception):

@@ -16,19 +16,13 @@ from flask_babel import gettext as _
 
 from pb import mail
 from pb.accounts.erasure import is_erased
-from pb.accounts.links import NotALink, make_token, read_token
+from pb.accounts.links import BrokenLink, NotALink, make_token, read_token
 from pb.accounts.models import User
 from pb.accounts.services import find_by_email, set_password
 from pb.errors import N_, PBError
 
 SALT = "cyd.password-reset"  # so that no other token signed with SECRET_KEY can pass for a reset link
 
-
-class BrokenResetLink(PBError):
-    """The link is not one this site sent, is too old, or has been used."""
-
-    status = 400
-    title = N_("This link does not work")
 
 
 class NoEmail(PBError):
@@ -66,20 +60,20 @@ def send_reset_link(email: str) -> None:
 def account_for_link(token: str) -> User:
     """The account a reset link is for.
 
-    Raises BrokenResetLink if the token was not made here, is older than PASSWORD_RESET_LINK_AGE,
+    Raises BrokenLink if the token was not made here, is older than PASSWORD_RESET_LINK_AGE,
     or its account's password has changed since (the link has been used).
     """
     try:
         user, _extra = read_token(SALT, token, link_age_seconds())
     except NotALink:
-        raise BrokenResetLink(_("The link may be too old, or it has been used already. Ask for a new one.")) from None
+        raise BrokenLink(_("The link may be too old, or it has been used already. Ask for a new one.")) from None
     return user
 
 
 def reset_password(token: str, new: str) -> User:
     """Give the link's account the new password; the link, and every session of the account, stop working.
 
-    Raises BrokenResetLink as `account_for_link` does, InvalidInput if `new` is too short.
+    Raises BrokenLink as `account_for_link` does, InvalidInput if `new` is too short.
     """
     user = account_for_link(token)
     set_password(user, new)

@@ -19,6 +19,7 @@ from pb.accounts.forms import (
     SignInForm,
     SignUpForm,
 )
+from pb.accounts.links import BrokenLink
 from pb.accounts.models import User
 from pb.db import db
 from pb.errors import PBError, to_messages
@@ -209,8 +210,9 @@ def reset_password(token: str) -> Response:
     """The link from the email: choose a new password, and be signed in with it."""
     try:
         user = password_reset.account_for_link(token)
-    except password_reset.BrokenResetLink as error:
-        return _kept_nowhere(render("accounts/reset_link_broken.html", error=error, status=error.status,
+    except BrokenLink as error:
+        return _kept_nowhere(render("accounts/link_broken.html", error=error, status=error.status,
+                                   again=url_for("accounts.forgot_password"),
                                    minutes=password_reset.link_age_minutes()))
     form = ResetPasswordForm()
     if form.validate_on_submit():
@@ -288,8 +290,9 @@ def confirm_email(token: str) -> Response:
     """The link sent to a new address: a button to confirm it (a mail server's link checker only reads)."""
     try:
         user, new_email = email_change.change_in_link(token)
-    except email_change.BrokenEmailLink as error:
-        return _kept_nowhere(render("accounts/email_link_broken.html", error=error, status=error.status))
+    except BrokenLink as error:
+        return _kept_nowhere(render("accounts/link_broken.html", error=error, status=error.status,
+                                   again=url_for("accounts.change_email")))
     form = ConfirmForm()
     if form.validate_on_submit():
         email_change.confirm_email_change(token)
