@@ -225,7 +225,7 @@ def reset_password(token: str) -> Response:
             _start_session(user)
             flash(_("Your password has been changed, and you are signed in. "
                     "You have been signed out everywhere else."), "success")
-            return redirect(url_for("cycles.list_cycles"), code=303)
+            return go_to(url_for("cycles.list_cycles"))
     return _kept_nowhere(render("accounts/reset_password.html", form=form, user=user,
                                 status=422 if form.errors else 200))
 
