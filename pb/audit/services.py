@@ -126,6 +126,22 @@ def entries_for_cycle(cycle_id: int) -> list[AuditEntry]:
     return list(session().scalars(select(AuditEntry).where(AuditEntry.cycle_id == cycle_id).order_by(AuditEntry.seq)))
 
 
+COUNCIL_PAGE = 100  # entries of the council's log a page
+
+
+def council_entries(before: int | None = None) -> list[AuditEntry]:
+    """The newest COUNCIL_PAGE entries of no one cycle (roles given everywhere, accounts, templates), newest first;
+    with `before`, those older than that entry."""
+    query = select(AuditEntry).where(AuditEntry.cycle_id.is_(None))
+    if before is not None:
+        query = query.where(AuditEntry.seq < before)
+    return list(session().scalars(query.order_by(AuditEntry.seq.desc()).limit(COUNCIL_PAGE)))
+
+
+def all_council_entries() -> list[AuditEntry]:
+    return list(session().scalars(select(AuditEntry).where(AuditEntry.cycle_id.is_(None)).order_by(AuditEntry.seq)))
+
+
 def count_entries() -> int:
     return session().scalar(select(func.count()).select_from(AuditEntry)) or 0
 

@@ -1,8 +1,8 @@
-"""A cycle's audit log: read it, verify the chain, export it."""
+"""A cycle's audit log, and the council's (the entries of no one cycle): read it, verify the chain, export it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user, login_required
 
 from pb.audit import services
@@ -36,3 +36,23 @@ def export_log(cycle_id: int) -> Response:
     """The cycle's entries with their hashes, for checking elsewhere."""
     cycle = _authorised_cycle(cycle_id)
     return jsonify([services.as_dict(entry) for entry in services.entries_for_cycle(cycle.id)])
+
+
+@bp.get("/audit")
+@login_required
+def show_council_log() -> Response:
+    """For administrators: the entries that belong to no one cycle, newest first, a page at a time."""
+    require_cycle_action(current_user, Action.READ_COUNCIL_AUDIT_LOG)
+    before = request.args.get("before", "")
+    entries = services.council_entries(int(before) if before.isdigit() else None)
+    older = entries[-1].seq if len(entries) == services.COUNCIL_PAGE else None
+    return render("audit/council_log.html", entries=entries, older=older, verification=services.verify(),
+                  first_page=not before)
+
+
+@bp.get("/audit.json")
+@login_required
+def export_council_log() -> Response:
+    """Every entry of no one cycle, with its hash, oldest first."""
+    require_cycle_action(current_user, Action.READ_COUNCIL_AUDIT_LOG)
+    return jsonify([services.as_dict(entry) for entry in services.all_council_entries()])

@@ -17,6 +17,7 @@ class Action(enum.StrEnum):
     ENDORSE_CYCLE = "endorse_cycle"  # a councillor's public word for the cycle, or taking it back
     MANAGE_ROLES = "manage_roles"  # giving people roles and taking them away, in any cycle
     MANAGE_ACCOUNTS = "manage_accounts"  # changing a person's name or email address, sending them a reset link
+    READ_COUNCIL_AUDIT_LOG = "read_council_audit_log"  # the entries of no one cycle: roles everywhere, accounts
     MANAGE_TEMPLATES = "manage_templates"  # importing mandate templates (from another council, say), removing them
     EDIT_MANDATE = "edit_mandate"
     AMEND_MANDATE = "amend_mandate"

@@ -60,6 +60,7 @@ CYCLE_PERMISSIONS: dict[Action, tuple[Role, ...]] = {
     Action.ENDORSE_CYCLE: (Role.COUNCILLOR,),
     Action.MANAGE_ROLES: (Role.ADMIN,),  # held everywhere: asked with no cycle
     Action.MANAGE_ACCOUNTS: (Role.ADMIN,),
+    Action.READ_COUNCIL_AUDIT_LOG: (Role.ADMIN,),
     Action.MANAGE_TEMPLATES: (Role.COMMISSIONER,),  # as creating a cycle: a council-wide commissioner
 }
 

@@ -80,6 +80,7 @@ EXPECTED_CYCLE: dict[Action, set[str]] = {
     Action.ENDORSE_CYCLE: {"councillor"},
     Action.MANAGE_ROLES: {"admin"},
     Action.MANAGE_ACCOUNTS: {"admin"},
+    Action.READ_COUNCIL_AUDIT_LOG: {"admin"},
     Action.MANAGE_TEMPLATES: {"commissioner"},
 }
 # Actions a mandate setting can forbid even to the right role in the right state.
