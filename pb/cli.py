@@ -222,8 +222,10 @@ def revoke_role_command(email: str, role: str, cycle_id: int | None) -> None:
         click.echo(f"{user.email} does not hold the {role} role in {where}: nothing was changed.", err=True)
         sys.exit(1)
     held = role_held(role_grant)
-    _or_exit(lambda: take_away_role_at_the_command_line(role_grant))
+    taken_down = _or_exit(lambda: take_away_role_at_the_command_line(role_grant))
     click.echo(f"{user.email} ({user.name}) no longer holds this role: {held}.")
+    for cycle in taken_down:
+        click.echo(f"Their endorsement of cycle {cycle.id} ({cycle.title}) has been taken down.")
 
 
 @pb_cli.command("send-test-email")

@@ -63,8 +63,11 @@ def take_away_role(user_id: int, grant_id: int) -> Response:
     person = roles.get_person(current_user, user_id)
     role_grant = roles.role_grant_of(person, grant_id)
     held = roles.role_held(role_grant)
-    roles.take_away_role(current_user, role_grant)
+    taken_down = roles.take_away_role(current_user, role_grant)
     flash(_("%(person)s no longer holds this role: %(role)s.", person=person.name, role=held), "success")
+    if taken_down:
+        flash(_("Their endorsement of %(cycles)s has been taken down, since they are not a councillor there any more.",
+                cycles=", ".join(cycle.title for cycle in taken_down)), "info")
     return done("people.show_person", user_id=user_id)
 
 

@@ -18,6 +18,7 @@ from pb.accounts.erasure import refuse_if_erased
 from pb.accounts.models import Role, RoleGrant, User
 from pb.accounts.services import grant
 from pb.audit.services import record
+from pb.cycles.endorsements import take_down_endorsements_of_former_councillor
 from pb.db import session
 from pb.errors import InvalidInput, NotFound
 from pb.mandates.actions import Action
@@ -93,15 +94,18 @@ def give_role_at_the_command_line(person: User, role: Role, cycle: Cycle | None 
     return _give(person, role, cycle, actor=None, acting_as=OPERATOR)
 
 
-def take_away_role(actor: User, role_grant: RoleGrant) -> None:
-    """An administrator takes a role away. Raises NotAuthorised, or InvalidInput (see `_take_away`)."""
+def take_away_role(actor: User, role_grant: RoleGrant) -> list[Cycle]:
+    """An administrator takes a role away. Raises NotAuthorised, or InvalidInput (see `_take_away`).
+
+    Returns the cycles whose endorsement by the person was taken down with a councillor's role.
+    """
     verdict = require_cycle_action(actor, Action.MANAGE_ROLES)
-    _take_away(role_grant, actor=actor, acting_as=verdict.role)
+    return _take_away(role_grant, actor=actor, acting_as=verdict.role)
 
 
-def take_away_role_at_the_command_line(role_grant: RoleGrant) -> None:
+def take_away_role_at_the_command_line(role_grant: RoleGrant) -> list[Cycle]:
     """`flask pb revoke-role`, as `give_role_at_the_command_line`."""
-    _take_away(role_grant, actor=None, acting_as=OPERATOR)
+    return _take_away(role_grant, actor=None, acting_as=OPERATOR)
 
 
 def role_grant_of(person: User, grant_id: int) -> RoleGrant:
@@ -135,8 +139,11 @@ def _give(person: User, role: Role, cycle: Cycle | None, *, actor: User | None, 
     return role_grant
 
 
-def _take_away(role_grant: RoleGrant, *, actor: User | None, acting_as: str) -> None:
-    """Refuses the resident role (every account's) and the last administrator's, so someone can always give roles."""
+def _take_away(role_grant: RoleGrant, *, actor: User | None, acting_as: str) -> list[Cycle]:
+    """Refuses the resident role (every account's) and the last administrator's, so someone can always give roles.
+
+    A councillor's endorsements of cycles they are no longer a councillor of come down with the role.
+    """
     person = role_grant.user
     if role_grant.role == Role.RESIDENT:
         raise InvalidInput(_("Everyone with an account is a resident: that role cannot be taken away."))
@@ -148,6 +155,9 @@ def _take_away(role_grant: RoleGrant, *, actor: User | None, acting_as: str) -> 
     session().flush()
     record("account.take_away_role", actor=actor, role=acting_as, cycle_id=cycle_id,
            subject=person.name, detail={"user_id": person.id, "role": role_grant.role.value})
+    if role_grant.role != Role.COUNCILLOR:
+        return []
+    return take_down_endorsements_of_former_councillor(person, actor=actor, acting_as=acting_as)
 
 
 def _administrators() -> int:

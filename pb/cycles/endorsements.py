@@ -71,3 +71,25 @@ def withdraw_endorsement(cycle: Cycle, actor: User) -> None:
     session().delete(endorsement)
     session().flush()
     record("cycle.withdraw_endorsement", actor=actor, role=verdict.role, cycle_id=cycle.id, subject=actor.name)
+
+
+def take_down_endorsements_of_former_councillor(person: User, *, actor: User | None, acting_as: str) -> list[Cycle]:
+    """After a councillor's role is taken away: their endorsements of cycles they are no longer a councillor of.
+
+    "Councillor X endorses this cycle" would no longer be true. Each is taken down, in the audit
+    log as withdrawn by whoever took the role away. Returns the cycles, by title.
+    """
+    from pb.accounts.models import Role
+    from pb.accounts.services import has_role
+
+    taken_down = []
+    query = select(Endorsement).where(Endorsement.user_id == person.id).options(joinedload(Endorsement.cycle))
+    for endorsement in session().scalars(query):
+        if has_role(person, Role.COUNCILLOR, endorsement.cycle_id):
+            continue
+        taken_down.append(endorsement.cycle)
+        session().delete(endorsement)
+        record("cycle.withdraw_endorsement", actor=actor, role=acting_as, cycle_id=endorsement.cycle_id,
+               subject=person.name, detail={"user_id": person.id, "because": "role_taken_away"})
+    session().flush()
+    return sorted(taken_down, key=lambda cycle: cycle.title)

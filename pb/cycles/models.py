@@ -116,3 +116,4 @@ class Endorsement(Base):
     endorsed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+    cycle: Mapped[Cycle] = relationship()

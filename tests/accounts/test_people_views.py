@@ -143,3 +143,18 @@ def test_an_administrator_emails_a_person_a_reset_link(app, client, login_as, ad
     assert "Email a link" not in page and f"flask pb set-password {resident.email}" in page
     refused = client.submit(f"/people/{resident.id}/reset-link")
     assert refused.status_code == 503 and "Ask the council team" in refused.get_data(as_text=True)
+
+
+def test_taking_a_councillors_role_away_says_which_endorsements_came_down(client, login_as, admin, resident,
+                                                                          make_cycle) -> None:
+    from pb.accounts.roles import give_role
+    from pb.cycles.endorsements import endorse
+
+    cycle = make_cycle(title="Riverside 2027")
+    role_grant = give_role(admin, resident, Role.COUNCILLOR, cycle)
+    endorse(cycle, resident, "Vote!")
+    db.session.commit()
+    login_as(admin)
+    response = client.submit(f"/people/{resident.id}/roles/{role_grant.id}/take-away")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Their endorsement of Riverside 2027 has been taken down" in page

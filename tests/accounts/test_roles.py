@@ -162,3 +162,22 @@ def test_the_role_commands_refuse_what_they_cannot_do_and_change_nothing(app, re
     assert bogus.exit_code == 2  # not a role that is given
     db.session.expire_all()
     assert [g.role for g in find_by_email(resident.email).grants] == [Role.RESIDENT]
+
+
+def test_taking_a_councillors_role_away_takes_down_their_endorsements_where_they_no_longer_hold_it(
+    admin, resident, make_cycle
+) -> None:
+    from pb.cycles.endorsements import endorse, endorsements_of
+
+    riverside, harbour = make_cycle(title="Riverside"), make_cycle(title="Harbour")
+    in_harbour = roles.give_role(admin, resident, Role.COUNCILLOR, harbour)
+    everywhere = roles.give_role(admin, resident, Role.COUNCILLOR)
+    endorse(riverside, resident, "Vote for the river!")
+    endorse(harbour, resident, "And the harbour.")
+    assert [c.title for c in roles.take_away_role(admin, everywhere)] == ["Riverside"]
+    assert endorsements_of(riverside) == [] and len(endorsements_of(harbour)) == 1  # still a councillor there
+    assert [c.title for c in roles.take_away_role(admin, in_harbour)] == ["Harbour"]
+    assert endorsements_of(harbour) == []
+    (entry,) = [e for e in _log("cycle.withdraw_endorsement") if e.cycle_id == riverside.id]
+    assert entry.actor_id == admin.id and entry.detail == {"user_id": resident.id, "because": "role_taken_away"}
+    assert verify().ok
