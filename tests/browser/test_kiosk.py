@@ -172,23 +172,27 @@ def test_two_voters_at_a_kiosk_tablet_never_see_each_others_choices(kiosk_server
 
 def test_a_kiosk_left_alone_asks_then_starts_again(kiosk_server, browser) -> None:
     app: Flask = kiosk_server["app"]
-    # The warning after 6 seconds, the reset after 12: time enough for axe and a click on a loaded machine.
+    # The warning 6 seconds before the reset at 12, on the page's own clock, moved on by the test.
     app.config["KIOSK_IDLE_SECONDS"] = 12
     projects = kiosk_server["projects"]
     page = _device(browser, PHONE)
+    page.clock.install()
     _start_kiosk(page, kiosk_server)
     _enter(page, kiosk_server["codes"][2])
     page.get_by_label(re.compile(projects[0])).check()
     expect(page.locator("#meter")).to_contain_text("You have chosen 1")
     warning = page.get_by_role("alertdialog", name="Are you still there?")
-    expect(warning).to_be_visible(timeout=12_000)
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward(7_000)
+    expect(warning).to_be_visible()
     expect(page.get_by_role("button", name="I am still here")).to_be_focused()
     assert axe_violations(page) == []
     page.get_by_role("button", name="I am still here").click()
     expect(warning).to_be_hidden()
     assert page.get_by_label(re.compile(projects[0])).is_checked()  # carrying on keeps the choices
 
-    expect(page.get_by_role("heading", name="Vote here")).to_be_visible(timeout=20_000)  # nobody answered
+    page.clock.fast_forward(13_000)  # and then nobody answers
+    expect(page.get_by_role("heading", name="Vote here")).to_be_visible()
     expect(page.get_by_text("left for a while")).to_have_count(0)  # the page reset itself, first
     page.go_back()
     expect(page.get_by_role("heading", name="Vote here")).to_be_visible()
