@@ -85,8 +85,9 @@ def send(to: str, subject: str, body: str, *, wait: bool = False) -> None:
         else:
             sending.add_done_callback(lambda sent: _log_failure(sent, subject))
     elif backend == "log":
-        # As it would be read, not as it is encoded (quoted-printable breaks a long link across lines).
-        current_app.logger.info("Email not sent, because MAIL_SERVER is not set.\nTo: %s\nSubject: %s\n\n%s",
+        # As it would be read, not as it is encoded (quoted-printable breaks a long link across lines);
+        # a warning, so that `make run`'s terminal shows it whatever the log level.
+        current_app.logger.warning("Email not sent, because MAIL_SERVER is not set.\nTo: %s\nSubject: %s\n\n%s",
                                 to, subject, body)
     elif backend == "memory":
         outbox().append(message)
