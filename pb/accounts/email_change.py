@@ -39,7 +39,7 @@ def ask_to_change_email(user: User, new_email: str, password: str) -> bool:
     new_email = normalise_email(new_email)
     if new_email == user.email:
         raise InvalidInput(_("That is the address your account has already."), field="email")
-    _refuse_if_taken(user, new_email)
+    refuse_if_taken(user, new_email)
     if not mail.can_send():
         _change(user, new_email)
         return False
@@ -68,7 +68,7 @@ def confirm_email_change(token: str) -> User:
     """
     user, new_email = change_in_link(token)
     if user.email != new_email:
-        _refuse_if_taken(user, new_email)
+        refuse_if_taken(user, new_email)
         _change(user, new_email)
     return user
 
@@ -87,7 +87,8 @@ def tell_old_address(person: User, old_email: str, *, by_council: bool) -> None:
     mail.send(old_email, " / ".join(subjects), "\n\n――――――――――\n\n".join(bodies))
 
 
-def _refuse_if_taken(user: User, email: str) -> None:
+def refuse_if_taken(user: User, email: str) -> None:
+    """Raises Conflict (on the form's email field) if an account other than `user`'s has `email`."""
     holder = find_by_email(email)
     if holder is not None and holder.id != user.id:
         raise Conflict(_("Another account has this email address already."), field="email")

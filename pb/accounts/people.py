@@ -7,17 +7,14 @@ fields changed, not what they held.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from pb import mail
 from pb.accounts import password_reset
-from pb.accounts.email_change import tell_old_address
+from pb.accounts.email_change import refuse_if_taken, tell_old_address
 from pb.accounts.erasure import refuse_if_erased
 from pb.accounts.models import User
-from pb.accounts.services import clean_name, find_by_email, normalise_email
+from pb.accounts.services import clean_name, normalise_email
 from pb.audit.services import record
 from pb.db import session
-from pb.errors import Conflict
 from pb.mandates.actions import Action
 from pb.mandates.authority import require_cycle_action
 
@@ -32,9 +29,7 @@ def change_details(actor: User, person: User, name: str, email: str) -> list[str
     verdict = require_cycle_action(actor, Action.MANAGE_ACCOUNTS)
     refuse_if_erased(person)
     name, email = clean_name(name), normalise_email(email)
-    holder = find_by_email(email)
-    if holder is not None and holder.id != person.id:
-        raise Conflict(_("Another account has this email address already."), field="email")
+    refuse_if_taken(person, email)
     changed = [field for field, new in (("name", name), ("email", email)) if getattr(person, field) != new]
     if not changed:
         return []
