@@ -129,17 +129,27 @@ def entries_for_cycle(cycle_id: int) -> list[AuditEntry]:
 COUNCIL_PAGE = 100  # entries of the council's log a page
 
 
-def council_entries(before: int | None = None) -> list[AuditEntry]:
+def council_entries(actor: User | None, before: int | None = None) -> list[AuditEntry]:
     """The newest COUNCIL_PAGE entries of no one cycle (roles given everywhere, accounts, templates), newest first;
-    with `before`, those older than that entry."""
+    with `before`, those older than that entry. Raises NotAuthorised unless `actor` is an administrator."""
+    _require_council_log(actor)
     query = select(AuditEntry).where(AuditEntry.cycle_id.is_(None))
     if before is not None:
         query = query.where(AuditEntry.seq < before)
     return list(session().scalars(query.order_by(AuditEntry.seq.desc()).limit(COUNCIL_PAGE)))
 
 
-def all_council_entries() -> list[AuditEntry]:
+def all_council_entries(actor: User | None) -> list[AuditEntry]:
+    """Every entry of no one cycle, oldest first. Raises NotAuthorised unless `actor` is an administrator."""
+    _require_council_log(actor)
     return list(session().scalars(select(AuditEntry).where(AuditEntry.cycle_id.is_(None)).order_by(AuditEntry.seq)))
+
+
+def _require_council_log(actor: User | None) -> None:
+    from pb.mandates.actions import Action
+    from pb.mandates.authority import require_cycle_action
+
+    require_cycle_action(actor, Action.READ_COUNCIL_AUDIT_LOG)
 
 
 def count_entries() -> int:
