@@ -61,6 +61,27 @@ class Cluster:
         self._admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return name
 
+    def empty(self, name: str) -> None:
+        """Empty database `name` as a fresh copy of the template would be: no rows, ids from 1.
+
+        Anyone still connected (a server thread a test left, a pool not yet disposed) is put out
+        first. Deleting with triggers off is several times quicker than copying the template.
+        """
+        with psycopg.connect(host=str(self.root), user=self.user, dbname=name, autocommit=True) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            tables = conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            ).fetchall()
+            deletes = "; ".join(f'DELETE FROM "{table}"' for (table,) in tables)
+            conn.execute(
+                f"SET session_replication_role = replica; {deletes}; SET session_replication_role = DEFAULT; "
+                "SELECT setval(oid::regclass, 1, false) FROM pg_class "
+                "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+            )
+
     def drop(self, name: str) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
