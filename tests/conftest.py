@@ -36,7 +36,10 @@ from pb.mandates.services import sign_mandate, update_mandate
 from pb.proposals.models import Proposal
 from pb.proposals.review import review_proposal
 from pb.proposals.services import ProposalFields, submit_proposal
+from tests import shared_builds
 from tests.postgres import INITDB, TEMPLATE, Cluster
+
+shared_builds.install()
 
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
