@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smoke test: a few seconds of each load")
     args = parser.parse_args(argv)
     if args.quick:
-        args.duration, args.voters, args.saturation = 4.0, 20, 3.0
+        args.duration, args.voters, args.saturation = 2.5, 20, 1.5
         args.workers = args.workers or 2
     pause = (0.1, 0.4) if args.quick else (1.0, 3.0)
     workers = args.workers or int(gunicorn_setting("workers"))
