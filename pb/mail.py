@@ -13,6 +13,11 @@ Through SMTP a message is handed to a thread of the worker's own and the page an
 a mail server can take seconds, or fail, and how long a page takes must not tell anyone
 whether a message was sent (a password reset must not say whether an address has an account).
 A message that cannot be sent is in the log.
+
+A message sent while the request's transaction has written something (the old address told that
+an account has a new one) is held until that transaction commits, and dropped if it does not:
+nobody is told of a change that was never saved. A message sent before anything was written (a
+reset link) goes at once.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from flask import current_app, url_for
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+
+from pb.db import session as current_session
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +78,8 @@ def send(to: str, subject: str, body: str, *, wait: bool = False) -> None:
     if this app sends no email (`can_send()`).
     """
     config = current_app.config
+    if config.get("MAIL_BACKEND") is None:
+        raise RuntimeError("This app sends no email: MAIL_SERVER is not set (docs/deployment.md).")
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
@@ -76,7 +87,17 @@ def send(to: str, subject: str, body: str, *, wait: bool = False) -> None:
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=message["From"].addresses[0].domain or None)
     message.set_content(body)
+    held = None if wait else _held(current_session())
+    if held is not None:
+        held.append(message)
+    else:
+        _hand_over(message, wait=wait)
+
+
+def _hand_over(message: EmailMessage, *, wait: bool = False) -> None:
+    config = current_app.config
     backend = config.get("MAIL_BACKEND")
+    to, subject, body = message["To"], message["Subject"], message.get_content()
     if backend == "smtp":
         settings = {name: config[name] for name in _SMTP_SETTINGS}
         sending = _sender().submit(_deliver, settings, message)
@@ -89,10 +110,49 @@ def send(to: str, subject: str, body: str, *, wait: bool = False) -> None:
         # a warning, so that `make run`'s terminal shows it whatever the log level.
         current_app.logger.warning("Email not sent, because MAIL_SERVER is not set.\nTo: %s\nSubject: %s\n\n%s",
                                 to, subject, body)
-    elif backend == "memory":
-        outbox().append(message)
     else:
-        raise RuntimeError("This app sends no email: MAIL_SERVER is not set (docs/deployment.md).")
+        outbox().append(message)
+
+
+# Messages held until the session's transaction commits (in `Session.info`), and whether it has written.
+_HELD, _WROTE = "cyd.mail.held", "cyd.mail.wrote"
+
+
+def _held(session: Session) -> list[EmailMessage] | None:
+    """Where to hold a message until `session` commits; None if it has written nothing, so the message goes now."""
+    if not (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
+        return None
+    held: list[EmailMessage] = session.info.setdefault(_HELD, [])
+    return held
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: object) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+    for message in session.info.pop(_HELD, []):
+        _hand_over(message)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction rolled back or closed without committing: what it held is not sent."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(_WROTE, None)
+    dropped = session.info.pop(_HELD, [])
+    for message in dropped:
+        log.warning("An email (%s) was not sent: the change it told of was not saved.", message["Subject"])
 
 
 # One sending thread per worker process, made on its first message: a worker forked from the

@@ -11,8 +11,12 @@ from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import event, update
+from sqlalchemy.exc import OperationalError
 
 from pb import mail
+from pb.accounts.models import Role, User
+from pb.db import db
 
 
 class Inbox:
@@ -102,3 +106,59 @@ def test_the_command_line_sends_a_test_email_and_says_where(app, smtp_server) ->
     app.config["MAIL_BACKEND"] = None
     off = app.test_cli_runner().invoke(args=["pb", "send-test-email", "ops@example.gov.uk"])
     assert off.exit_code == 1 and "set MAIL_SERVER" in off.output
+
+
+# A message and the change it tells of: held until the change is saved (pb/mail.py).
+
+
+def test_a_message_sent_before_anything_is_written_goes_at_once(app, resident) -> None:
+    db.session.get(User, resident.id)  # reading starts a transaction, and holds nothing back
+    mail.send("rhian@example.org", "Choose a new password", "Body")
+    assert [m["Subject"] for m in mail.outbox()] == ["Choose a new password"]
+
+
+def test_a_message_about_a_change_goes_once_the_change_is_saved(app, resident) -> None:
+    resident.name = "Rhian Jones"  # not yet flushed
+    mail.send("old@example.org", "Your name has changed", "Body")
+    resident.email = "rhian.jones@example.org"
+    db.session.flush()
+    mail.send("old@example.org", "Your address has changed", "Body")
+    assert mail.outbox() == []
+    db.session.commit()
+    assert [m["Subject"] for m in mail.outbox()] == ["Your name has changed", "Your address has changed"]
+    mail.send("rhian.jones@example.org", "After the commit", "Body")  # a new transaction, nothing written yet
+    assert len(mail.outbox()) == 3
+
+
+def test_a_message_about_a_change_that_is_not_saved_is_never_sent(app, resident, caplog) -> None:
+    db.session.execute(update(User).where(User.id == resident.id).values(name="Rhian Jones"))
+    mail.send("old@example.org", "Your name has changed", "Body")
+    with caplog.at_level(logging.WARNING, logger="pb.mail"):
+        db.session.rollback()
+    assert mail.outbox() == []
+    assert "An email (Your name has changed) was not sent: the change it told of was not saved." in caplog.text
+    assert "old@example.org" not in caplog.text
+    db.session.commit()  # the next transaction holds nothing over from the last
+    assert mail.outbox() == []
+
+
+def test_when_saving_the_new_address_fails_the_old_one_is_told_nothing(app, client, login_as, make_user,
+                                                                        resident) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # the 503 page, as production answers
+    login_as(make_user(Role.ADMIN))
+    old_email = resident.email
+    details = {"name": resident.name, "email": "rhian.jones@example.org"}
+
+    def lost(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.connection.dbapi_connection.rollback()  # the server is gone, and the transaction with it
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    event.listen(db.engine, "commit", lost)
+    try:
+        failed = client.submit(f"/people/{resident.id}/details", details)
+    finally:
+        event.remove(db.engine, "commit", lost)
+    assert failed.status_code == 503 and mail.outbox() == []
+    saved = client.submit(f"/people/{resident.id}/details", details)
+    assert saved.status_code == 303
+    assert [m["To"] for m in mail.outbox()] == [old_email]

@@ -8,7 +8,7 @@ lessons. The first two times each kind of form is sent (the same URL, numbers as
 first sent with the database failing at its first statement, then at its second, and so on,
 until it gets through every statement; then the journey goes on with that real send. Each
 failure must be the app's 503 page, send no session cookie (the browser keeps the session it
-had, CSRF token and all), and leave every table as it was: the commit is the last thing a
+had, CSRF token and all), send no email, and leave every table as it was: the commit is the last thing a
 request asks of the database (pb/web.py, `done`), so no failure can come after a change was
 made, and a commit counts as one of the statements.
 """
@@ -28,7 +28,9 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.test import TestResponse
 
 from pb.db import Base, db
+from pb.mail import outbox
 from tests import test_whole_cycle
+from tests.accounts import test_email_change
 from tests.conftest import Client
 from tests.deliberation import test_views as deliberation_views
 from tests.delivery import test_views as delivery_views
@@ -99,7 +101,7 @@ class OutageClient(Client):
             return super().submit(url, data, **kwargs)
         self.token()  # fetched before the database fails
         files = {k: (v[0].getvalue(), *v[1:]) for k, v in (data or {}).items() if isinstance(v, tuple)}
-        before = _tables()
+        before, emails = _tables(), len(outbox())
         for at in range(1, LONGEST):
             self.outage.arm(at)
             try:
@@ -113,6 +115,9 @@ class OutageClient(Client):
                 return response
             before = self._check(f"POST {url}, the database failing at statement {at} ({self.outage.failed})",
                                  response, before, committed)
+            if len(outbox()) != emails:
+                self.failures.append(f"POST {url}, the database failing at statement {at}: an email was sent")
+                emails = len(outbox())
         raise AssertionError(f"POST {url} ran more than {LONGEST} statements")
 
     def _check(self, where: str, response: TestResponse, before: dict[str, list[str]],
@@ -176,6 +181,7 @@ JOURNEYS: tuple[Callable[..., None], ...] = (
     delivery_views.test_pledging_with_htmx_updates_the_section_in_place,
     delivery_views.test_commissioners_see_who_pledged,
     delivery_views.test_a_commissioner_publishes_a_lesson,
+    test_email_change.test_a_person_changes_their_email_address_from_your_account,
 )
 
 

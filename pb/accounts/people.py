@@ -51,6 +51,6 @@ def send_reset_link_for(actor: User, person: User) -> None:
     """
     verdict = require_cycle_action(actor, Action.MANAGE_ACCOUNTS)
     refuse_if_erased(person)
-    password_reset.send_reset_link(person.email)
     record("account.send_reset_link", actor=actor, role=verdict.role, subject=person.name,
            detail={"user_id": person.id})
+    password_reset.send_reset_link(person.email)  # held until the entry is saved (pb/mail.py)

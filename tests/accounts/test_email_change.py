@@ -43,6 +43,8 @@ def test_the_new_address_gets_a_link_and_the_address_changes_only_when_it_is_con
         email_change.confirm_email_change(_token(link))
         assert resident.email == "rhian@new.example"
         email_change.confirm_email_change(_token(link))  # used again: nothing more changes
+    assert outbox() == [link]  # the old address is told once the change is saved, not before
+    db.session.commit()
     notice = outbox()[1]
     assert len(outbox()) == 2 and notice["To"] == old
     assert f"changed from {old} to rhian@new.example" in notice.get_content()

@@ -23,6 +23,8 @@ def test_an_administrator_changes_a_name_and_email_and_the_old_address_is_told(a
     with app.test_request_context():
         changed = people.change_details(admin, resident, "  Rhian Jones ", " Rhian.Jones@Example.org ")
     assert changed == ["name", "email"]
+    assert outbox() == []  # the old address is told once the change is saved, not before
+    db.session.commit()
     assert (resident.name, resident.email) == ("Rhian Jones", "rhian.jones@example.org")
     (entry,) = _entries("account.change_details")
     assert entry.actor_id == admin.id and entry.role == "admin"
@@ -71,6 +73,8 @@ def test_an_administrator_sends_the_reset_email_to_the_persons_own_address(app, 
     admin = make_user(Role.ADMIN)
     with app.test_request_context():
         people.send_reset_link_for(admin, resident)
+    assert outbox() == []  # sent once the audit entry is saved
+    db.session.commit()
     (message,) = outbox()
     assert message["To"] == resident.email and "/account/reset/" in message.get_content()
     (entry,) = _entries("account.send_reset_link")
