@@ -96,6 +96,18 @@ def tag_name(state: str) -> str:
     return str(TAG_NAMES.get(str(state), state))
 
 
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """The page numbers a list of `pages` pages offers from `page`: the first, the last and those
+    beside this one, with None for each run of pages left out (shown as an ellipsis)."""
+    shown = sorted({1, pages, *range(max(1, page - 1), min(pages, page + 1) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
 def _may(action: str, stage: Stage) -> bool:
     # Imported here: authority.py imports this module (for `stage_name`, and `money` in clauses.py) when it loads.
     from pb.mandates.authority import Action, allowed
@@ -146,6 +158,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(tag_name)
     app.add_template_filter(channel_name)
     app.add_template_filter(channel_rows)
+    app.add_template_global(page_numbers)
     from pb.accounts.roles import role_held  # here: roles.py imports authority, which imports this module
 
     app.add_template_filter(role_held)

@@ -23,10 +23,17 @@ bp = Blueprint("people", __name__)
 @bp.get("/people")
 @login_required
 def list_people() -> Response:
-    """Everyone with an account, or those whose name or email address holds the words searched for."""
+    """Everyone with an account, or those whose name or email address holds the words searched for, a page at a time.
+
+    `role` narrows the list to those holding one of the roles an administrator gives; a value
+    that is not one of them (an old link, a typing mistake) shows everyone, as does no value.
+    """
     text = request.args.get("q", "")[:200]
-    people, total = roles.find_people(current_user, text)
-    return render("people/list.html", "people/_results.html", people=people, total=total, text=text)
+    role = next((r for r in roles.ROLE_NAMES if r.value == request.args.get("role")), None)
+    found = roles.find_people(current_user, text, role=role, page=request.args.get("page", 1, type=int))
+    list_args = {name: value for name, value in (("q", text), ("role", role.value if role else "")) if value}
+    return render("people/list.html", "people/_results.html", found=found, text=text, role=role,
+                  role_names=roles.ROLE_NAMES, list_args=list_args)
 
 
 @bp.get("/people/<int:user_id>")

@@ -7,6 +7,7 @@ Commissioners also appoint their cycle's resident representatives (`cycles.servi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
@@ -54,9 +55,25 @@ def role_held(role_grant: RoleGrant) -> str:
     return _("%(role)s, in %(where)s", role=ROLE_NAMES[role_grant.role], where=where)
 
 
-def find_people(actor: User, text: str = "") -> tuple[list[User], int]:
-    """Accounts whose name or email address contains `text`, by name: the first page, and how many in all.
+@dataclass(frozen=True)
+class PeoplePage:
+    """One page of the People list: who is on it, how many match in all, and which page of how many."""
 
+    people: list[User]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first person among all that match (1 for the first)."""
+        return (self.page - 1) * PEOPLE_PER_PAGE + 1
+
+
+def find_people(actor: User, text: str = "", *, role: Role | None = None, page: int = 1) -> PeoplePage:
+    """Accounts whose name or email address contains `text` (and who hold `role`, if given), by name.
+
+    `page` counts from 1; one past the last (a list that has shrunk since) gives the last page.
     Raises NotAuthorised unless `actor` is an administrator.
     """
     require_cycle_action(actor, Action.MANAGE_ROLES)
@@ -65,10 +82,15 @@ def find_people(actor: User, text: str = "") -> tuple[list[User], int]:
         pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         name, email = func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\")
         query = query.where(or_(name, email))
+    if role is not None:
+        query = query.where(User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role == role)))
     total = session().scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PEOPLE_PER_PAGE))
+    page = min(max(page, 1), pages)
     roles_and_cycles = selectinload(User.grants).joinedload(RoleGrant.cycle)  # the list names each role's cycle
-    page = query.options(roles_and_cycles).order_by(func.lower(User.name), User.id).limit(PEOPLE_PER_PAGE)
-    return list(session().scalars(page)), total
+    rows = (query.options(roles_and_cycles).order_by(func.lower(User.name), User.id)
+            .offset((page - 1) * PEOPLE_PER_PAGE).limit(PEOPLE_PER_PAGE))
+    return PeoplePage(list(session().scalars(rows)), total, page, pages)
 
 
 def get_person(actor: User, user_id: int) -> User:

@@ -40,6 +40,34 @@ def test_an_administrator_finds_people_and_htmx_gets_only_the_results(client, lo
     assert "Nobody" in client.get("/people?q=zzz").get_data(as_text=True)
 
 
+def test_the_people_list_goes_a_page_at_a_time_keeping_the_search(client, login_as, admin, make_user) -> None:
+    from pb.accounts.roles import PEOPLE_PER_PAGE
+
+    for n in range(PEOPLE_PER_PAGE + 5):
+        make_user(name=f"Resident {n:03}")
+    facilitator = make_user(Role.FACILITATOR, name="Ffion Facilitator")
+    login_as(admin)
+    first = client.get("/people").get_data(as_text=True)
+    assert f"People 1 to {PEOPLE_PER_PAGE} of 57, by name." in first
+    assert '<nav class="pagination" aria-label="Pages of the list">' in first
+    assert 'href="/people?page=2" rel="next">Next page</a>' in first and "Previous page" not in first
+    assert 'aria-label="Page 1" aria-current="page">1</a>' in first
+    second = client.get("/people?page=2", headers=HX).get_data(as_text=True)
+    assert second.lstrip().startswith('<div id="results"') and "People 51 to 57 of 57, by name." in second
+    assert 'href="/people?page=1" rel="prev">Previous page</a>' in second and "Next page" not in second
+    searched = client.get("/people?q=resident&page=2").get_data(as_text=True)
+    assert "People 51 to 55 of 55, by name." in searched and 'href="/people?page=1&amp;q=resident"' in searched
+    for odd in ("page=abc", "page=0", "page=999", "role=nobody"):
+        assert client.get(f"/people?{odd}").status_code == 200
+    assert "People 51 to 57" in client.get("/people?page=999").get_data(as_text=True)  # the last page
+    narrowed = client.get("/people?role=facilitator").get_data(as_text=True)
+    assert '<option value="facilitator" selected>Facilitator</option>' in narrowed
+    results = narrowed[narrowed.index('<div id="results"'):]
+    assert "<strong>1</strong> person" in results and facilitator.name in results and "Resident 000" not in results
+    assert "Nobody holds that role." in client.get("/people?role=councillor").get_data(as_text=True)
+    assert "Nobody holding that role has a name" in client.get("/people?role=admin&q=ffion").get_data(as_text=True)
+
+
 def test_giving_a_role_from_the_persons_page(client, login_as, admin, resident, make_cycle) -> None:
     cycle = make_cycle(title="Riverside 2027")
     login_as(admin)

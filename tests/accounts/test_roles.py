@@ -104,11 +104,30 @@ def test_finding_people_by_name_or_email_address_with_the_total(admin, make_user
     make_user(name="Gwen Jones")
     make_user(name="Gwenllian Evans")
     make_user(name="100% Sure")
-    people, total = roles.find_people(admin, "  GWEN ")
-    assert [p.name for p in people] == ["Gwen Jones", "Gwenllian Evans"] and total == 2
-    assert [p.name for p in roles.find_people(admin, "%")[0]] == ["100% Sure"]  # a wildcard is a character
-    assert roles.find_people(admin, "person2@example")[1] == 1
-    assert roles.find_people(admin)[1] == 4
+    found = roles.find_people(admin, "  GWEN ")
+    assert [p.name for p in found.people] == ["Gwen Jones", "Gwenllian Evans"] and found.total == 2
+    assert [p.name for p in roles.find_people(admin, "%").people] == ["100% Sure"]  # a wildcard is a character
+    assert roles.find_people(admin, "person2@example").total == 1
+    assert roles.find_people(admin).total == 4
+
+
+def test_the_list_comes_a_page_at_a_time_and_narrows_to_a_role(admin, make_user, commissioner) -> None:
+    for n in range(roles.PEOPLE_PER_PAGE * 2 + 3):
+        make_user(name=f"Resident {n:03}")
+    first = roles.find_people(admin)
+    everyone = first.total
+    assert (first.page, first.pages, first.first, len(first.people)) == (1, 3, 1, roles.PEOPLE_PER_PAGE)
+    last = roles.find_people(admin, page=3)
+    assert (last.page, last.first, len(last.people)) == (3, 101, everyone - 100)
+    pages = [first.people, roles.find_people(admin, page=2).people, last.people]
+    assert len({p.id for page in pages for p in page}) == everyone  # nobody twice, nobody left out
+    assert roles.find_people(admin, page=99).page == 3 and roles.find_people(admin, page=-1).page == 1
+    commissioners = roles.find_people(admin, role=Role.COMMISSIONER)
+    assert [p.id for p in commissioners.people] == [commissioner.id]
+    assert roles.find_people(admin, "Resident 00", role=Role.ADMIN).total == 0
+    assert roles.find_people(admin, "Resident 00").total == 10
+    empty = roles.find_people(admin, role=Role.FACILITATOR)
+    assert (empty.total, empty.page, empty.pages, empty.people) == (0, 1, 1, [])
 
 
 def test_one_of_someone_elses_roles_is_not_found_through_them(admin, make_user, resident) -> None:

@@ -1,5 +1,6 @@
 """On a phone: an administrator makes a resident a councillor of the demo cycle, and that councillor
-endorses it; the resident reads the endorsement. axe checks every page on the way, errors included."""
+endorses it; the resident reads the endorsement. An administrator pages through a long list of people.
+axe checks every page on the way, errors included."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PHONE, fits_a_phone, sign_in
+from pb.accounts.services import sign_up
+from pb.db import db
+from tests.browser.conftest import PHONE, fits_a_phone, in_app, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -84,3 +87,35 @@ def test_an_administrator_changes_a_persons_email_and_sends_them_a_reset_link(
         .to_be_visible()
     fits_a_phone(phone)
     assert [m["To"] for m in live_app.extensions["cyd.outbox"]] == ["resident@example.org", "rhian.jones@example.org"]
+
+
+def test_an_administrator_pages_through_many_people_and_narrows_to_a_role(
+    live_app: Flask, live_server: str, phone: Page
+) -> None:
+    def many_residents() -> None:
+        for n in range(120):
+            sign_up(f"neighbour{n}@example.org", f"Neighbour {n:03}", "correct horse battery")
+        db.session.commit()
+
+    in_app(live_app, many_residents)
+    sign_in(phone, live_server, "admin@example.org")
+    phone.goto(f"{live_server}/people")
+    expect(phone.get_by_text("People 1 to 50 of")).to_be_visible()
+    pages = phone.get_by_role("navigation", name="Pages of the list")
+    expect(pages.get_by_role("link", name="Page 1")).to_have_attribute("aria-current", "page")
+    fits_a_phone(phone)
+    pages.get_by_role("link", name="Next page").click()
+    expect(phone.get_by_text("People 51 to 100 of")).to_be_visible()
+    expect(pages.get_by_role("link", name="Previous page")).to_be_visible()
+    fits_a_phone(phone)
+
+    phone.get_by_label("Holding the role").select_option(label="Commissioner")  # htmx narrows the list
+    expect(phone.get_by_text("1 person", exact=True)).to_be_visible()
+    expect(phone.get_by_role("link", name="Carys Commissioner")).to_be_visible()
+    expect(pages).to_have_count(0)
+    assert "role=commissioner" in phone.url
+
+    phone.goto(f"{live_server}/language/cy?next=/people%3Fpage%3D3")
+    expect(phone.get_by_role("navigation", name="Tudalennau'r rhestr")
+           .get_by_role("link", name="Tudalen flaenorol")).to_be_visible()
+    fits_a_phone(phone)
