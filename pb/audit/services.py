@@ -16,7 +16,7 @@ from pb.db import session, utcnow
 
 if TYPE_CHECKING:
     from pb.accounts.models import User
-    from pb.cycles.models import Stage
+    from pb.cycles.models import Cycle, Stage
 
 GENESIS = "0" * 64
 _PG_AUDIT_LOCK = 7_370_001  # any fixed number: serialises appends on PostgreSQL
@@ -123,7 +123,17 @@ def verify(entries: Iterable[AuditEntry] | None = None) -> Verification:
 
 
 def entries_for_cycle(cycle_id: int) -> list[AuditEntry]:
+    """Every entry of one cycle, oldest first, for the code that moves or checks a cycle (a backup, say)."""
     return list(session().scalars(select(AuditEntry).where(AuditEntry.cycle_id == cycle_id).order_by(AuditEntry.seq)))
+
+
+def cycle_entries(actor: User | None, cycle: Cycle) -> list[AuditEntry]:
+    """The cycle's entries, oldest first, for someone to read. Raises NotAuthorised unless `actor` may read its log."""
+    from pb.mandates.actions import Action
+    from pb.mandates.authority import require_cycle_action
+
+    require_cycle_action(actor, Action.READ_AUDIT_LOG, cycle)
+    return entries_for_cycle(cycle.id)
 
 
 COUNCIL_PAGE = 100  # entries of the council's log a page

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from pb.audit.models import AuditEntry
-from pb.audit.services import GENESIS, record, verify
+from pb.accounts.models import Role
+from pb.audit.services import GENESIS, cycle_entries, record, verify
 from pb.db import db
+from pb.errors import NotAuthorised
 
 
 def test_entries_chain_to_the_one_before(app, commissioner) -> None:
@@ -71,3 +74,14 @@ def test_the_cli_names_the_first_broken_entry(app, commissioner) -> None:
     result = runner.invoke(args=["pb", "verify-audit"])
     assert result.exit_code == 1
     assert "does NOT verify at entry 2" in result.output
+
+
+def test_a_cycles_log_is_read_by_those_its_mandates_let_and_nobody_else(app, make_cycle, representative,
+                                                                     resident, make_user) -> None:
+    cycle, other = make_cycle(), make_cycle(title="Another cycle")
+    actions = [entry.action for entry in cycle_entries(representative, cycle)]
+    assert actions[0] == "cycle.create" and all(e.cycle_id == cycle.id for e in cycle_entries(representative, cycle))
+    assert cycle_entries(make_user(Role.COUNCILLOR, cycle), cycle)
+    for reader in (resident, make_user(Role.COUNCILLOR, other), make_user(Role.FACILITATOR, cycle), None):
+        with pytest.raises(NotAuthorised):
+            cycle_entries(reader, cycle)
