@@ -65,7 +65,7 @@ def dashboard(cycle: Cycle) -> Dashboard:
         accounts = sum(by_area.values())
         if ballots > accounts:
             by_area[NOT_KNOWN] += ballots - accounts
-    proposals = list(session().scalars(select(Proposal).where(Proposal.cycle_id == cycle.id)))
+    proposals = list(session().scalars(select(Proposal).where(Proposal.cycle_id == cycle.id).order_by(Proposal.id)))
     delivery = delivery_overview(cycle)
     ratings = [(p.title, r.average, r.count) for p in proposals if (r := ratings_of(p)).count and r.average]
     funded_ids: set[int] = set()

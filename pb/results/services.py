@@ -193,7 +193,8 @@ def decisions_for(cycle: Cycle) -> list[ProjectDecision]:
     stage = cycle.stage_of_kind(StageKind.DECISION)
     if stage is None:
         return []
-    return list(session().scalars(select(ProjectDecision).where(ProjectDecision.stage_id == stage.id)))
+    query = select(ProjectDecision).where(ProjectDecision.stage_id == stage.id).order_by(ProjectDecision.proposal_id)
+    return list(session().scalars(query))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pb.mail import outbox
 
 
 def _entries(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)))
 
 
 def test_an_administrator_changes_a_name_and_email_and_the_old_address_is_told(app, make_user, resident) -> None:

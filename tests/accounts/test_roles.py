@@ -20,7 +20,7 @@ def admin(make_user):  # type: ignore[no-untyped-def]
 
 
 def _log(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)))
 
 
 # The services

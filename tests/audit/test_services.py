@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from pb.audit.models import AuditEntry
 from pb.accounts.models import Role
+from pb.audit.models import AuditEntry
 from pb.audit.services import GENESIS, cycle_entries, record, verify
 from pb.db import db
 from pb.errors import NotAuthorised

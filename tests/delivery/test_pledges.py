@@ -38,7 +38,8 @@ def test_a_commissioner_records_a_pledge_made_in_person_beside_residents_own(
     pledges.remove_pledge(bulbs, recorded.id, commissioner)
     assert [p.user_id for p in services.pledges_of(bulbs)] == [resident.id]
 
-    entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("delivery.pledge_%"))))
+    pledged = select(AuditEntry).where(AuditEntry.action.like("delivery.pledge_%")).order_by(AuditEntry.seq)
+    entries = list(db.session.scalars(pledged))
     assert [e.action for e in entries] == [f"delivery.pledge_{what}" for what in ("recorded", "given", "removed")]
     assert all("Jones" not in str(e.detail) and "Jones" not in (e.subject or "") for e in entries)
 

@@ -109,7 +109,8 @@ def test_five_wrong_pins_lock_the_kiosk_until_a_facilitator_stops_it(event_at_vo
     assert kiosk.stopped_at is None and kiosks.kiosk_panel(event, facilitator).running[0].locked
     assert kiosks.stop_kiosk(kiosk, facilitator) and not kiosks.stop_kiosk(kiosk, facilitator)
     assert kiosk.stopped_at is not None and kiosks.kiosks_of(event) == []
-    actions = list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("kiosk.%"))))
+    kiosk_entries = select(AuditEntry.action).where(AuditEntry.action.like("kiosk.%")).order_by(AuditEntry.seq)
+    actions = list(db.session.scalars(kiosk_entries))
     assert actions == ["kiosk.start", "kiosk.lock", "kiosk.stop"]
 
 
