@@ -29,7 +29,7 @@ from pb.mandates.boundaries import VoteBoundaries
 from pb.results.demographics import demographics_record
 from pb.results.report import to_pdf
 from pb.results.services import ResultRow, result_rows
-from pb.templating import money
+from pb.templating import CURRENCY_SYMBOLS, money
 from pb.voting.models import Ballot, BallotChoice
 
 SCHEMA = "https://cyd.example/schemas/decision-1.json"  # documented in docs/exports.md
@@ -188,8 +188,9 @@ def to_xlsx(cycle: Cycle) -> bytes:
     results = book.active
     assert results is not None
     results.title = "Results"
+    unit = CURRENCY_SYMBOLS.get(cycle.currency, cycle.currency).strip()  # "£"; "zł" for a cycle imported from Pabulib
     results.append(
-        ["Project", "Title", "Cost (£)", "Votes", "Selected by the vote", "Decision", "Reason", "Override ground"]
+        ["Project", "Title", f"Cost ({unit})", "Votes", "Selected by the vote", "Decision", "Reason", "Override ground"]
     )
     for p in record["projects"]:
         results.append(
@@ -208,7 +209,7 @@ def to_xlsx(cycle: Cycle) -> bytes:
     tally = record["tally"]
     for label, value in (
         ("Cycle", record["cycle"]["title"]),
-        ("Budget (£)", tally["budget"] / 100),
+        (f"Budget ({unit})", tally["budget"] / 100),
         ("Counting rule", tally["rule"]),
         ("Tie-break order", tally["tie_break"]),
         ("Ballots counted", tally["ballots_counted"]),

@@ -65,6 +65,11 @@ def test_the_workbook_and_csv_agree(decided) -> None:
     assert rows[0][:4] == ("Project", "Title", "Cost (£)", "Votes") and rows[1][:4] == (a.id, "Project 1", 4000, 2)
     csv_rows = render_export(cycle, "csv").decode().splitlines()
     assert csv_rows[1].startswith(f"{a.id},Project 1,400000,2,yes,funded")
+    cycle.currency = "PLN"  # as a cycle imported from a Polish Pabulib file has
+    book = load_workbook(io.BytesIO(render_export(cycle, "xlsx")))
+    assert next(book["Results"].iter_rows(values_only=True))[2] == "Cost (zł)"
+    assert [row for row in book["Count"].iter_rows(values_only=True) if row[0].startswith("Budget")] \
+        == [("Budget (zł)", 10000)]
 
 
 def test_nothing_people_wrote_runs_as_a_formula_in_the_workbook_or_the_csv(decided) -> None:
