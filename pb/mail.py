@@ -139,9 +139,14 @@ def _executed(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
+    """The change is saved: hand over what was held. Nothing raised here may reach the view, which
+    would show an error page for a change that was made (pb/web.py, `done`)."""
     session.info.pop(_WROTE, None)
     for message in session.info.pop(_HELD, []):
-        _hand_over(message)
+        try:
+            _hand_over(message)
+        except Exception:
+            log.exception("An email (%s) could not be handed over after its change was saved.", message["Subject"])
 
 
 @event.listens_for(Session, "after_transaction_end")

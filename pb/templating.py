@@ -98,13 +98,18 @@ def tag_name(state: str) -> str:
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
     """The page numbers a list of `pages` pages offers from `page`: the first, the last and those
-    beside this one, with None for each run of pages left out (shown as an ellipsis)."""
+    beside this one, with None for each run of two or more pages left out (shown as an ellipsis);
+    a single page left out is shown instead, as an ellipsis would take its place anyway."""
     shown = sorted({1, pages, *range(max(1, page - 1), min(pages, page + 1) + 1)})
     numbers: list[int | None] = []
+    previous = 0
     for number in shown:
-        if numbers and number - (numbers[-1] or 0) > 1:
+        if number - previous == 2:
+            numbers.append(previous + 1)
+        elif number - previous > 2:
             numbers.append(None)
         numbers.append(number)
+        previous = number
     return numbers
 
 
