@@ -14,10 +14,13 @@ a mail server can take seconds, or fail, and how long a page takes must not tell
 whether a message was sent (a password reset must not say whether an address has an account).
 A message that cannot be sent is in the log.
 
-A message sent while the request's transaction has written something (the old address told that
-an account has a new one) is held until that transaction commits, and dropped if it does not:
-nobody is told of a change that was never saved. A message sent before anything was written (a
-reset link) goes at once.
+A message sent once the request's transaction has written something (the old address told that
+an account has a new one, a reset link an administrator sends, which the audit log records) is
+held until that transaction commits, and dropped if it does not: nobody is told of a change that
+was never saved. A message sent before anything was written (the reset link someone asks for
+themselves) goes at once. "Written" means what the ORM writes: a flush, or an ORM insert, update
+or delete statement; a write in SQL text or through the session's connection is not noticed, and
+no code that sends email makes one.
 """
 
 from __future__ import annotations
@@ -110,8 +113,10 @@ def _hand_over(message: EmailMessage, *, wait: bool = False) -> None:
         # a warning, so that `make run`'s terminal shows it whatever the log level.
         current_app.logger.warning("Email not sent, because MAIL_SERVER is not set.\nTo: %s\nSubject: %s\n\n%s",
                                 to, subject, body)
-    else:
+    elif backend == "memory":
         outbox().append(message)
+    else:
+        raise RuntimeError(f"MAIL_BACKEND {backend!r} is not one Cyd knows (config.py).")
 
 
 # Messages held until the session's transaction commits (in `Session.info`), and whether it has written.
@@ -140,7 +145,12 @@ def _executed(state: ORMExecuteState) -> None:
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     """The change is saved: hand over what was held. Nothing raised here may reach the view, which
-    would show an error page for a change that was made (pb/web.py, `done`)."""
+    would show an error page for a change that was made (pb/web.py, `done`).
+
+    Releasing a savepoint fires this too, with the transaction still open: that saves nothing yet.
+    """
+    if session.in_nested_transaction():
+        return
     session.info.pop(_WROTE, None)
     for message in session.info.pop(_HELD, []):
         try:
@@ -157,7 +167,7 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     session.info.pop(_WROTE, None)
     dropped = session.info.pop(_HELD, [])
     for message in dropped:
-        log.warning("An email (%s) was not sent: the change it told of was not saved.", message["Subject"])
+        log.warning("An email (%s) was not sent: saving the change it told of did not succeed.", message["Subject"])
 
 
 # One sending thread per worker process, made on its first message: a worker forked from the

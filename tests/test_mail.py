@@ -130,13 +130,26 @@ def test_a_message_about_a_change_goes_once_the_change_is_saved(app, resident) -
     assert len(mail.outbox()) == 3
 
 
+def test_a_savepoint_released_is_not_the_change_saved(app, resident) -> None:
+    resident.name = "Rhian Jones"
+    db.session.flush()
+    mail.send("old@example.org", "Your name has changed", "Body")
+    with db.session.begin_nested():  # as casting a ballot does, say
+        resident.postcode = "CF10 1AA"
+    mail.send("old@example.org", "Still part of the change", "Body")
+    assert mail.outbox() == []
+    db.session.rollback()
+    assert mail.outbox() == []
+
+
 def test_a_message_about_a_change_that_is_not_saved_is_never_sent(app, resident, caplog) -> None:
     db.session.execute(update(User).where(User.id == resident.id).values(name="Rhian Jones"))
     mail.send("old@example.org", "Your name has changed", "Body")
     with caplog.at_level(logging.WARNING, logger="pb.mail"):
         db.session.rollback()
     assert mail.outbox() == []
-    assert "An email (Your name has changed) was not sent: the change it told of was not saved." in caplog.text
+    assert "An email (Your name has changed) was not sent: saving the change it told of did not succeed." \
+        in caplog.text
     assert "old@example.org" not in caplog.text
     db.session.commit()  # the next transaction holds nothing over from the last
     assert mail.outbox() == []

@@ -59,6 +59,15 @@ def test_a_link_works_once(app, resident) -> None:
             password_reset.account_for_link(token)
 
 
+def test_an_account_an_import_made_without_a_password_is_given_one_through_a_link(app, resident) -> None:
+    resident.password_hash = "!"  # as `flask pb import-cycle` makes an account new to this installation
+    db.session.commit()
+    with app.test_request_context():
+        password_reset.send_reset_link(resident.email)
+        password_reset.reset_password(_link(outbox()[0]).rsplit("/", 1)[1], NEW_PASSWORD)
+    assert resident.password_hash.startswith("$argon2")
+
+
 def test_a_link_stops_working_when_the_password_changes_another_way(app, resident) -> None:
     from pb.accounts.services import set_password
 
