@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -94,7 +95,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Cluster]:
-    """This worker's PostgreSQL cluster, with a migrated template database to copy for each test."""
+    """This worker's PostgreSQL cluster, with a migrated template database to copy."""
     cluster = Cluster()
     cluster.create(name=TEMPLATE)
     migrate(cluster.url(TEMPLATE))
@@ -136,7 +137,11 @@ def database_url(request: pytest.FixtureRequest, template_db: Path, tmp_path: Pa
         cluster: Cluster = request.getfixturevalue("postgres")
         name = request.getfixturevalue("reused_database")
         yield cluster.url(name)
-        cluster.empty(name)
+        try:
+            cluster.empty(name)
+        except psycopg.Error:  # whatever the test left, the next one starts from the template
+            cluster.drop(name)
+            cluster.create(name, template=TEMPLATE)
         return
     path = tmp_path / "cyd.sqlite3"
     shutil.copyfile(template_db, path)

@@ -62,25 +62,30 @@ class Cluster:
         return name
 
     def empty(self, name: str) -> None:
-        """Empty database `name` as a fresh copy of the template would be: no rows, ids from 1.
+        """Empty database `name` as a fresh copy of the template would be: no rows, ids from the start.
 
         Anyone still connected (a server thread a test left, a pool not yet disposed) is put out
-        first. Deleting with triggers off is several times quicker than copying the template.
+        first, waiting until they have gone; if anyone has connected again by the end, the database
+        is made again from the template instead. Deleting with triggers off is several times quicker
+        than copying the template, and than TRUNCATE.
         """
         with psycopg.connect(host=str(self.root), user=self.user, dbname=name, autocommit=True) as conn:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
+            others = "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+            conn.execute(f"SELECT pg_terminate_backend(pid, 5000) {others}", (name,))
             tables = conn.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
             ).fetchall()
-            deletes = "; ".join(f'DELETE FROM "{table}"' for (table,) in tables)
+            sequences = conn.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").fetchall()
             conn.execute(
-                f"SET session_replication_role = replica; {deletes}; SET session_replication_role = DEFAULT; "
-                "SELECT setval(oid::regclass, 1, false) FROM pg_class "
-                "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+                "SET session_replication_role = replica; "
+                + "".join(f'DELETE FROM "{table}"; ' for (table,) in tables)
+                + "SET session_replication_role = DEFAULT; "
+                + "".join(f'ALTER SEQUENCE "{sequence}" RESTART; ' for (sequence,) in sequences)
             )
+            back = conn.execute(f"SELECT count(*) {others}", (name,)).fetchone()
+        if back and back[0]:
+            self.drop(name)
+            self.create(name, template=TEMPLATE)
 
     def drop(self, name: str) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

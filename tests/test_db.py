@@ -55,3 +55,28 @@ def test_a_connection_unused_for_too_long_is_made_again(app, monkeypatch: pytest
     monkeypatch.setattr(pb.db, "IDLE_REPLACED_AFTER", -1.0)
     # On SQLite the file is the database: its connections are always kept.
     assert (_connection_identity() != first) is ON_POSTGRES
+
+
+@pytest.mark.postgres
+def test_a_postgresql_test_database_emptied_is_as_the_template_made_it(postgres) -> None:
+    """On PostgreSQL the tests share a database a worker, emptied after each (tests/conftest.py)."""
+    from pb import create_app
+    from pb.accounts.services import sign_up
+    from tests.postgres import TEMPLATE
+
+    name = postgres.create(template=TEMPLATE)
+    app = create_app("test", SQLALCHEMY_ENGINES={"default": postgres.url(name)})
+    try:
+        with app.app_context():
+            first = sign_up("first@example.org", "First", "correct horse battery")
+            db.session.commit()
+            assert first.id == 1
+            db.session.close()  # a connection still open in the pool is put out by the emptying
+            postgres.empty(name)
+            assert db.session.scalar(select(func.count()).select_from(User)) == 0
+            again = sign_up("again@example.org", "Again", "correct horse battery")
+            db.session.commit()
+            assert again.id == 1  # ids start again, as in a new copy of the template
+            db.engine.dispose()
+    finally:
+        postgres.drop(name)
