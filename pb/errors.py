@@ -156,9 +156,14 @@ def _error_response(title: str, error: PBError, status: int) -> Response:
 
 
 def to_messages(response: Response) -> Response:
-    """An answer to htmx that goes into the page's `#messages` alert region, not the element that asked."""
+    """An answer to htmx that goes into the page's `#messages` alert region, not the element that asked.
+
+    The whole notification goes there, whatever part of its own answer the element that asked
+    would have kept (`hx-select`, which a live region's forms use: see templates/voting/_meter.html).
+    """
     response.headers["HX-Retarget"] = "#messages"
     response.headers["HX-Reswap"] = "innerHTML"
+    response.headers["HX-Reselect"] = ".notification"
     return response
 
 

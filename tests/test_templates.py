@@ -21,6 +21,24 @@ def test_every_table_that_scrolls_sideways_can_be_scrolled_from_the_keyboard() -
     assert unreachable == []
 
 
+LIVE_REGION = re.compile(r'<[a-z]+ id="([a-z-]+)"[^>]*aria-live=')
+HTMX_TARGET = re.compile(r'hx-target="#([a-z-]+)"([^>]*)>')
+
+
+def test_htmx_changes_what_is_in_a_live_region_never_the_region_itself() -> None:
+    """A screen reader announces a change inside a live region already on the page, not a new region
+    put in its place (WCAG 4.1.3): so htmx swaps the region's inside, selected from its answer."""
+    pages = {str(path.relative_to(TEMPLATES)): path.read_text() for path in TEMPLATES.rglob("*.html")}
+    live = {region for text in pages.values() for region in LIVE_REGION.findall(text)}
+    assert {"meter", "results", "pledge", "attendees"} <= live
+    swaps = [(name, region, rest) for name, text in pages.items() for region, rest in HTMX_TARGET.findall(text)
+             if region in live]
+    assert len(swaps) > 10
+    replaced = [(name, region) for name, region, rest in swaps
+                if 'hx-swap="innerHTML"' not in rest or f'hx-select="#{region} &gt; *"' not in rest]
+    assert replaced == []
+
+
 def test_a_long_list_offers_the_first_and_last_pages_and_those_beside_this_one() -> None:
     assert page_numbers(1, 1) == [1]
     assert page_numbers(1, 3) == [1, 2, 3]

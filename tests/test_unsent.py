@@ -121,6 +121,8 @@ def test_signed_out_while_writing_under_htmx_the_form_stays_and_a_message_says_s
     message = response.get_data(as_text=True)
     assert response.status_code == 401
     assert response.headers["HX-Retarget"] == "#messages" and response.headers["HX-Reswap"] == "innerHTML"
+    # The whole notice, whatever part of its answer the form that asked would keep (hx-select).
+    assert response.headers["HX-Reselect"] == ".notification" and 'class="notification' in message
     assert "What you wrote is still on this page: copy it" in message
     assert f'href="/sign-in?next={page_url}"' in message
     assert "<html" not in message

@@ -12,7 +12,6 @@ from tests.browser.conftest import fits_a_phone, sign_in
 pytestmark = pytest.mark.browser
 
 
-
 def test_a_resident_signs_in_and_casts_a_ballot_on_a_phone(live_server: str, phone: Page) -> None:
     phone.goto(live_server + "/")
     sign_in(phone, live_server)
@@ -21,10 +20,14 @@ def test_a_resident_signs_in_and_casts_a_ballot_on_a_phone(live_server: str, pho
     expect(phone.get_by_role("heading", name="Choose the projects you want funded")).to_be_visible()
     fits_a_phone(phone)
 
+    # The meter is a live region: htmx changes what is in it, never the region itself, which a
+    # screen reader would take for a new one and not announce.
+    phone.evaluate("document.getElementById('meter').dataset.first = 'yes'")
     phone.get_by_label(re.compile("Community orchard")).check()
     expect(phone.locator("#meter")).to_contain_text("You have chosen 1 of up to 3")  # htmx updated it
     phone.get_by_label(re.compile("Wildflower verges")).check()
     expect(phone.locator("#meter")).to_contain_text("You have chosen 2 of up to 3")
+    expect(phone.locator("#meter[data-first=yes]")).to_have_attribute("aria-live", "polite")
     phone.get_by_role("button", name="Continue").click()
 
     expect(phone.get_by_role("heading", name="Check your vote before you send it")).to_be_visible()
@@ -64,3 +67,17 @@ def test_an_over_limit_ballot_without_javascript_is_refused_with_the_reason(live
     page.get_by_role("button", name="Confirm my vote").click()
     expect(page.get_by_role("heading", name="Your vote has been cast")).to_be_visible()
     context.close()
+
+
+def test_a_meter_update_refused_says_why_above_the_ballot_and_keeps_the_meter(live_server: str, phone: Page) -> None:
+    sign_in(phone, live_server)
+    phone.goto(live_server + "/")
+    phone.get_by_role("link", name="Grangetown Green Spaces 2026").click()
+    phone.get_by_role("link", name="Vote", exact=True).click()
+    phone.get_by_label(re.compile("Community orchard")).check()
+    expect(phone.locator("#meter")).to_contain_text("You have chosen 1 of up to 3")
+    phone.context.clear_cookies()  # signed out, in another tab say
+    phone.get_by_label(re.compile("Wildflower verges")).check()
+    expect(phone.locator("#messages .notification--error")).to_be_visible()  # the whole notice, in the alert region
+    expect(phone.locator("#meter")).to_contain_text("You have chosen 1 of up to 3")
+    fits_a_phone(phone)
