@@ -73,7 +73,7 @@ class PeoplePage:
 def find_people(actor: User, text: str = "", *, role: Role | None = None, page: int = 1) -> PeoplePage:
     """Accounts whose name or email address contains `text` (and who hold `role`, if given), by name.
 
-    `page` counts from 1; one past the last (a list that has shrunk since) gives the last page.
+    `page` counts from 1; a page past the last (of a list that has shrunk since, say) gives the last page.
     Raises NotAuthorised unless `actor` is an administrator.
     """
     require_cycle_action(actor, Action.MANAGE_ROLES)

@@ -52,6 +52,7 @@ def test_the_people_list_goes_a_page_at_a_time_keeping_the_search(client, login_
     assert '<nav class="pagination" aria-label="Pages of the list">' in first
     assert 'href="/people?page=2" rel="next">Next page</a>' in first and "Previous page" not in first
     assert 'aria-label="Page 1" aria-current="page">1</a>' in first
+    assert "<title>People and their roles (page 1 of 2) – Cyd</title>" in first
     second = client.get("/people?page=2", headers=HX).get_data(as_text=True)
     assert second.lstrip().startswith('<div id="results"') and "People 51 to 57 of 57, by name." in second
     assert 'href="/people?page=1" rel="prev">Previous page</a>' in second and "Next page" not in second
