@@ -21,7 +21,9 @@ class SharedTemplates(BytecodeCache):
     """Compiled templates kept in memory for the whole test process.
 
     Jinja checks each template's source against the checksum kept with its code, so a changed
-    template is compiled again.
+    template is compiled again. The code also depends on the environment's options (autoescaping,
+    the i18n extension), which are not part of its key: every app here is made by `create_app`,
+    with the same options; a test that changed them would need a cache of its own.
     """
 
     def __init__(self) -> None:
