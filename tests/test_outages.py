@@ -4,13 +4,13 @@ Journeys of other tests run here again with the database failing (JOURNEYS): a w
 (tests/test_whole_cycle.py), a whole evening event (tests/events/test_evening.py: the desk,
 kiosks, phones with codes, paper keyed in), and what those leave out, from needs, mandates,
 drafts, pictures and comments to workshops, paper mismatches, receipts' questions, pledges and
-lessons. The first two times each kind of form is sent (the same URL, numbers aside), it is
-first sent with the database failing at its first statement, then at its second, and so on,
-until it gets through every statement; then the journey goes on with that real send. Each
-failure must be the app's 503 page, send no session cookie (the browser keeps the session it
-had, CSRF token and all), send no email, and leave every table as it was: the commit is the last thing a
-request asks of the database (pb/web.py, `done`), so no failure can come after a change was
-made, and a commit counts as one of the statements.
+lessons, and a change of email address. The first two times each kind of form is sent (the
+same URL, numbers aside), it is first sent with the database failing at its first statement,
+then at its second, and so on, until it gets through every statement; then the journey goes on
+with that real send. Each failure must be the app's 503 page, send no session cookie (the
+browser keeps the session it had, CSRF token and all), send no email, and leave every table as
+it was: the commit is the last thing a request asks of the database (pb/web.py, `done`), so no
+failure can come after a change was made, and a commit counts as one of the statements.
 """
 
 from __future__ import annotations
