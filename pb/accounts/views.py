@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, current_app, flash, g, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_url, login_user, logout_user
@@ -50,6 +52,14 @@ def _own_account_key() -> str:
     # against the account, with sign-in's back-off. The limiter asks before login_required has
     # turned anyone signed out away, so there may be no id.
     return f"password:{getattr(current_user, 'id', '')}"
+
+
+def _asks_own_password(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Sign-in's limits on a form that asks a signed-in person for their password: each wrong guess
+    (the view sets `g.wrong_current_password`) counts towards the account's back-off."""
+    view = limiter.limit(_failures_limit, methods=["POST"], key_func=_own_account_key,
+                         deduct_when=lambda _r: bool(g.get("wrong_current_password")))(view)
+    return limiter.limit(_sign_in_limit, methods=["POST"])(view)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -150,9 +160,7 @@ def show_account() -> Response:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_sign_in_limit, methods=["POST"])
-@limiter.limit(_failures_limit, methods=["POST"], key_func=_own_account_key,
-               deduct_when=lambda _r: bool(g.get("wrong_current_password")))
+@_asks_own_password
 def change_password() -> Response:
     """A new password, given the current one; every other session of the account ends."""
     form = ChangePasswordForm()
@@ -255,9 +263,7 @@ def change_name() -> Response:
 
 @bp.route("/account/email", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_sign_in_limit, methods=["POST"])
-@limiter.limit(_failures_limit, methods=["POST"], key_func=_own_account_key,
-               deduct_when=lambda _r: bool(g.get("wrong_current_password")))
+@_asks_own_password
 def change_email() -> Response:
     """A new email address: confirmed from a link sent to it, where Cyd sends email."""
     form = EmailChangeForm()
@@ -304,9 +310,7 @@ def confirm_email(token: str) -> Response:
 
 @bp.route("/account/remove", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_sign_in_limit, methods=["POST"])
-@limiter.limit(_failures_limit, methods=["POST"], key_func=_own_account_key,
-               deduct_when=lambda _r: bool(g.get("wrong_current_password")))
+@_asks_own_password
 def remove_account() -> Response:
     """A person removes their own account's personal data, giving their password; they are signed out."""
     user = current_user._get_current_object()

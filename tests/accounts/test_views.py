@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from flask import session
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
@@ -291,6 +292,19 @@ def test_guesses_at_the_current_password_back_off(database_url) -> None:
     assert guesses == [422, 422, 422]
     locked = client.submit("/account/password", {"current_password": PASSWORD, "new_password": "a new password!"})
     assert locked.status_code == 429
+
+
+@pytest.mark.parametrize(("url", "form"), [
+    ("/account/email", {"email": "elsewhere@example.org"}),
+    ("/account/remove", {}),
+])
+def test_guesses_at_the_password_on_other_forms_that_ask_for_it_back_off(database_url, url, form) -> None:
+    client = _backing_off_client(database_url, "phone@example.org")
+    assert client.submit("/sign-in", {"email": "phone@example.org", "password": PASSWORD}).status_code == 303
+    client.csrf = None
+    guesses = [client.submit(url, {**form, "password": f"guess number {n}"}).status_code for n in range(3)]
+    assert guesses == [422, 422, 422]
+    assert client.submit(url, {**form, "password": PASSWORD}).status_code == 429
 
 
 def test_a_new_password_too_short_is_not_counted_as_a_guess(database_url) -> None:
