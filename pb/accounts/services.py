@@ -125,11 +125,8 @@ def change_password(user: User, current: str, new: str) -> None:
 
     Raises InvalidInput if `current` is not their password or `new` is too short.
     """
-    try:
-        hasher().verify(user.password_hash, current)
-    except (VerificationError, InvalidHashError):
-        raise InvalidInput(_("Your current password is not right. Check it and try again."),
-                           field="current_password") from None
+    check_password(user, current, "current_password",
+                   message=_("Your current password is not right. Check it and try again."))
     set_password(user, new, field="new_password")
 
 
@@ -160,12 +157,13 @@ def change_own_name(user: User, name: str) -> None:
     session().flush()
 
 
-def check_password(user: User, password: str, field: str) -> None:
-    """Raises InvalidInput on `field` unless `password` is the account's: asked before a change that matters."""
+def check_password(user: User, password: str, field: str, message: str | None = None) -> None:
+    """Raises InvalidInput on `field` (with `message`, if given) unless `password` is the account's:
+    asked before a change that matters."""
     try:
         hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise InvalidInput(_("Your password is not right. Check it and try again."), field=field) from None
+        raise InvalidInput(message or _("Your password is not right. Check it and try again."), field=field) from None
 
 
 def grant(user: User, role: Role, cycle_id: int | None = None) -> RoleGrant:
