@@ -13,6 +13,8 @@ from sqlalchemy import func, select, text
 
 from pb.audit.models import AuditEntry
 from pb.db import session, utcnow
+from pb.mandates.actions import Action
+from pb.mandates.authority import require_cycle_action
 
 if TYPE_CHECKING:
     from pb.accounts.models import User
@@ -129,9 +131,6 @@ def entries_for_cycle(cycle_id: int) -> list[AuditEntry]:
 
 def cycle_entries(actor: User | None, cycle: Cycle) -> list[AuditEntry]:
     """The cycle's entries, oldest first, for someone to read. Raises NotAuthorised unless `actor` may read its log."""
-    from pb.mandates.actions import Action
-    from pb.mandates.authority import require_cycle_action
-
     require_cycle_action(actor, Action.READ_AUDIT_LOG, cycle)
     return entries_for_cycle(cycle.id)
 
@@ -142,7 +141,7 @@ COUNCIL_PAGE = 100  # entries of the council's log a page
 def council_entries(actor: User | None, before: int | None = None) -> list[AuditEntry]:
     """The newest COUNCIL_PAGE entries of no one cycle (roles given everywhere, accounts, templates), newest first;
     with `before`, those older than that entry. Raises NotAuthorised unless `actor` is an administrator."""
-    _require_council_log(actor)
+    require_cycle_action(actor, Action.READ_COUNCIL_AUDIT_LOG)
     query = select(AuditEntry).where(AuditEntry.cycle_id.is_(None))
     if before is not None:
         query = query.where(AuditEntry.seq < before)
@@ -151,15 +150,8 @@ def council_entries(actor: User | None, before: int | None = None) -> list[Audit
 
 def all_council_entries(actor: User | None) -> list[AuditEntry]:
     """Every entry of no one cycle, oldest first. Raises NotAuthorised unless `actor` is an administrator."""
-    _require_council_log(actor)
-    return list(session().scalars(select(AuditEntry).where(AuditEntry.cycle_id.is_(None)).order_by(AuditEntry.seq)))
-
-
-def _require_council_log(actor: User | None) -> None:
-    from pb.mandates.actions import Action
-    from pb.mandates.authority import require_cycle_action
-
     require_cycle_action(actor, Action.READ_COUNCIL_AUDIT_LOG)
+    return list(session().scalars(select(AuditEntry).where(AuditEntry.cycle_id.is_(None)).order_by(AuditEntry.seq)))
 
 
 def count_entries() -> int:
