@@ -77,7 +77,10 @@ def tell_old_address(person: User, old_email: str, *, by_council: bool) -> None:
     """Email the address an account had, saying it has changed: nobody's account moves to another inbox unseen.
 
     Nobody chose a language for this email, so it is in each of the site's, Welsh beside English.
+    Where this installation sends no email, there is nobody to tell.
     """
+    if not mail.can_send():
+        return
     subjects, bodies = [], []
     for language in current_app.config["LANGUAGES"]:
         with force_locale(language):
@@ -98,5 +101,4 @@ def _change(user: User, new_email: str) -> None:
     old_email = user.email
     user.email = new_email
     session().flush()
-    if mail.can_send():
-        tell_old_address(user, old_email, by_council=False)
+    tell_old_address(user, old_email, by_council=False)

@@ -1,13 +1,12 @@
 """An administrator looks after people's accounts: their name and email address, and a forgotten password.
 
-Residents are told to ask the council team to change their name or email address (*Your
-account*); this is where the council team does it. Each change is in the audit log, naming the
-fields changed, not what they held.
+People change their own name and address from *Your account* (pb/accounts/email_change.py);
+this is where the council team does it for someone who asks, or who can no longer reach their
+old inbox. Each change is in the audit log, naming the fields changed, not what they held.
 """
 
 from __future__ import annotations
 
-from pb import mail
 from pb.accounts import password_reset
 from pb.accounts.email_change import refuse_if_taken, tell_old_address
 from pb.accounts.erasure import refuse_if_erased
@@ -38,7 +37,7 @@ def change_details(actor: User, person: User, name: str, email: str) -> list[str
     session().flush()
     record("account.change_details", actor=actor, role=verdict.role, subject=person.name,
            detail={"user_id": person.id, "changed": changed})
-    if "email" in changed and mail.can_send():
+    if "email" in changed:
         tell_old_address(person, old_email, by_council=True)
     return changed
 
