@@ -360,7 +360,8 @@ def test_the_audit_log_records_each_step_but_never_a_choice(at_event, commission
     key_paper_ballot(event, gareth, 1, {proposals[1].id: 1})
     resolve_paper_ballot(event, commissioner, 1, "second")
     record_paper_count(event, ffion, issued=1, returned=1)
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("paper.%"))).all()
+    paper_entries = select(AuditEntry).where(AuditEntry.action.like("paper.%")).order_by(AuditEntry.seq)
+    entries = db.session.scalars(paper_entries).all()
     assert [e.action for e in entries] == ["paper.print", "paper.key", "paper.key", "paper.resolve", "paper.count"]
     assert [e.actor_name for e in entries][1:3] == ["Ffion Facilitator", "Gareth Facilitator"]
     assert entries[3].detail == {"serial": 1, "reading": "second", "outcome": "counted"}

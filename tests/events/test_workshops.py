@@ -149,8 +149,8 @@ def test_ideas_are_linked_after_the_event_once_the_proposals_exist(workshop) -> 
     assert (workshop.idea.need_id, workshop.idea.proposal_id) == (workshop.need.id, None)
     workshops.link_idea(workshop.idea, workshop.facilitator, Link())
     assert (workshop.idea.need_id, workshop.idea.proposal_id) == (None, None)
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject == f"workshop idea "
-                                                                 f"{workshop.idea.id}")).all()
+    of_the_idea = select(AuditEntry.action).where(AuditEntry.subject == f"workshop idea {workshop.idea.id}")
+    actions = db.session.scalars(of_the_idea.order_by(AuditEntry.seq)).all()
     assert actions == ["events.add_idea", "events.link_idea", "events.link_idea", "events.link_idea"]
 
 
