@@ -37,7 +37,7 @@ class Config:
     # X-Forwarded-For/-Proto. The rate limits count per client address, so behind a proxy the
     # app must read it from that header; with no proxy it must not, or anyone could pick theirs.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
-    # Email, for password resets (docs/deployment.md, "Email"). With MAIL_SERVER, messages go out
+    # Email, for links about accounts (docs/deployment.md, "Email"). With MAIL_SERVER, messages go out
     # through it; without, development writes them to the log and production sends none.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
@@ -52,8 +52,10 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
     PASSWORD_RESET_LINK_AGE = timedelta(hours=1)
     EMAIL_CHANGE_LINK_AGE = timedelta(hours=24)  # a new address's confirmation may be read the next day
-    # Reset links asked for one address, whoever asks: enough for a lost email, too few to flood an inbox.
+    SIGN_UP_LINK_AGE = timedelta(hours=24)  # the link that finishes creating an account, likewise
+    # Links asked for one address, whoever asks: enough for a lost email, too few to flood an inbox.
     PASSWORD_RESET_LIMIT = "3 per hour;10 per day"
+    SIGN_UP_LIMIT = "3 per hour;10 per day"
 
 
 class DevelopmentConfig(Config):

@@ -34,7 +34,7 @@ def test_public_pages_of_a_busy_cycle_read_in_welsh(client, busy_cycle):  # type
         f"{base}/priorities": ("Anghenion, asedau a themâu", ["Needs, assets and themes", "Agreed themes"]),
         f"{base}/stages/proposals/mandate": ("Mandad y cam cynigion", ["Mandate of the", "Signatures"]),
         "/sign-in": ("Cyfeiriad e-bost", ["Email address", "No account?"]),
-        "/sign-up": ("Creu cyfrinair", ["Create a password", "You need an account"]),
+        "/sign-up": ("Byddwn yn anfon dolen", ["We will send a link", "You need an account"]),
     }
     for url, (welsh, english) in pages.items():
         response, page = _welsh(client, url)

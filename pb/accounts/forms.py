@@ -52,12 +52,32 @@ class SignInForm(FlaskForm):
 
 
 class SignUpForm(FlaskForm):
+    """Creating an account on one page, where Cyd sends no email (pb/accounts/sign_up_link.py)."""
+
     name = StringField(
         _l("Your name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
     email = email_field()
+    password = new_password_field(_l("Create a password"), _l("Enter a password."))
+
+
+class SignUpEmailForm(FlaskForm):
+    """Creating an account where Cyd sends email: the address first, which a link sent to it confirms."""
+
+    email = email_field(_l("We will send a link to this address. You finish creating your account from it."))
+
+
+class FinishSignUpForm(FlaskForm):
+    """The page the sign-up link opens: the rest of the account."""
+
+    name = StringField(
+        _l("Your name"),
+        description=_l("As you would like it shown beside what you propose and say."),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
     password = new_password_field(_l("Create a password"), _l("Enter a password."))
 
 

@@ -4,6 +4,9 @@ A token holds the account's id, its password seal (`User.password_seal`) and wha
 is for. It works for `max_age` seconds, and only while the password is the one it was made
 under: a password reset ends every link sent before it, as it ends every session. Each kind
 of link has its own salt, so no token passes for another kind. No table keeps tokens.
+
+A link for an account not yet made (pb/accounts/sign_up_link.py) has no password to be sealed
+to: `make_plain_token` signs what it holds, and nothing more.
 """
 
 from __future__ import annotations
@@ -31,19 +34,34 @@ class NotALink(Exception):
 
 
 def make_token(salt: str, user: User, *extra: Any) -> str:
-    return _serializer(salt).dumps([user.id, user.password_seal(), *extra])
+    return make_plain_token(salt, user.id, user.password_seal(), *extra)
 
 
 def read_token(salt: str, token: str, max_age: int) -> tuple[User, list[Any]]:
     """The account a token is for, and what else it holds. Raises NotALink."""
     try:
-        user_id, seal, *extra = _serializer(salt).loads(token, max_age=max_age)
-    except (BadSignature, ValueError, TypeError):
+        user_id, seal, *extra = read_plain_token(salt, token, max_age)
+    except ValueError:
         raise NotALink from None
     user = session().get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not isinstance(seal, str) or not hmac.compare_digest(seal, user.password_seal()):
         raise NotALink
     return user, extra
+
+
+def make_plain_token(salt: str, *values: Any) -> str:
+    return _serializer(salt).dumps(list(values))
+
+
+def read_plain_token(salt: str, token: str, max_age: int) -> list[Any]:
+    """What a token made by `make_plain_token` holds. Raises NotALink."""
+    try:
+        values = _serializer(salt).loads(token, max_age=max_age)
+    except (BadSignature, ValueError, TypeError):
+        raise NotALink from None
+    if not isinstance(values, list):
+        raise NotALink
+    return values
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:

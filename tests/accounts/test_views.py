@@ -12,25 +12,6 @@ from pb.db import db
 from tests.conftest import HX, PASSWORD, Client
 
 
-def test_sign_up_signs_the_person_in(client) -> None:
-    response = client.submit("/sign-up", {"name": "Ann", "email": "ann@example.org", "password": PASSWORD})
-    assert response.status_code == 303
-    assert "Ann" in client.get("/").get_data(as_text=True)
-
-
-def test_sign_up_errors_come_back_on_the_form_with_and_without_htmx(client) -> None:
-    for headers in ({}, HX):
-        response = client.submit(
-            "/sign-up", {"name": "", "email": "not-an-email", "password": "short"}, headers=headers
-        )
-        page = response.get_data(as_text=True)
-        assert response.status_code == 422
-        assert "There is a problem" in page
-        assert "Enter your name." in page
-        assert "like name@example.com" in page
-        assert 'aria-invalid="true"' in page
-
-
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, resident) -> None:
     response = client.submit("/sign-in", {"email": resident.email, "password": "wrong password!"})
     assert response.status_code == 422
