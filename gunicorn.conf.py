@@ -36,6 +36,7 @@ max_requests_jitter = 500
 # (docs/deployment.md).
 preload_app = True
 accesslog = "-"
+logger_class = "pb.serving.AccessLogger"  # leaves the keys of email links out of the access log
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 raw_env = ["FLASK_CONFIG=production"]

@@ -4,17 +4,19 @@ uses a database connection the master opened."""
 from __future__ import annotations
 
 import runpy
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from flask import Flask
+from gunicorn.config import Config
 from sqlalchemy import Engine, event, text
 
 import pb.serving
 from pb import create_app
 from pb.db import db
-from pb.serving import after_fork, prepare
+from pb.serving import after_fork, prepare, without_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,3 +73,38 @@ def test_a_new_worker_makes_its_own_connections_and_leaves_the_masters_open(app:
     cursor = masters.cursor()  # type: ignore[union-attr]
     cursor.execute("SELECT 1")
     assert cursor.fetchone()[0] == 1
+
+
+def test_every_route_that_takes_a_key_from_an_email_is_left_out_of_the_access_log(app: Flask) -> None:
+    keyed = [rule.rule for rule in app.url_map.iter_rules() if "token" in rule.arguments]
+    assert len(keyed) >= 3  # a reset, a sign-up and a new address's confirmation
+    key = "WyJhbm5AZXhhbXBsZS5vcmciLCIvIl0.axbxZQ.69TPmLq-JcSzVgzSFBOxjdkq_5s"
+    for rule in keyed:
+        path = rule.replace("<token>", key)
+        assert key not in without_keys(f"GET {path} HTTP/1.1"), rule
+        assert without_keys(f"GET {path}?next=/ HTTP/1.1") == f"GET {path.replace(key, '[key]')}?next=/ HTTP/1.1"
+    for page in ("/sign-up/sent", "/account/reset/sent", "/account/email/sent", "/sign-up", "/cycles/1/vote"):
+        assert without_keys(f"GET {page} HTTP/1.1") == f"GET {page} HTTP/1.1"
+
+
+def test_gunicorns_access_log_holds_no_key_in_the_request_or_the_referer(tmp_path: Path) -> None:
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config = Config()
+    config.set("logger_class", settings["logger_class"])
+    config.set("accesslog", str(tmp_path / "access.log"))
+    logger = config.logger_class(config)
+    key = "WyJhbm5AZXhhbXBsZS5vcmciLCIvIl0.axbxZQ.69TPmLq-JcSzVgzSFBOxjdkq_5s"
+    requests = [("GET", f"/sign-up/{key}", ""), ("POST", f"/account/reset/{key}", ""),
+                ("GET", "/static/css/cyd.css", f"https://cyd.example.gov.uk/account/email/confirm/{key}"),
+                ("GET", "/sign-up/sent", "")]
+    for method, path, referer in requests:
+        environ = {"REQUEST_METHOD": method, "RAW_URI": path, "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1",
+                   "REMOTE_ADDR": "127.0.0.1", "HTTP_REFERER": referer}
+        response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+        request = SimpleNamespace(headers=[("REFERER", referer)])
+        logger.access(response, request, environ, timedelta(milliseconds=5))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    log = (tmp_path / "access.log").read_text()
+    assert key not in log
+    assert log.count("[key]") == 3 and "/sign-up/sent" in log and "/static/css/cyd.css" in log
