@@ -109,6 +109,13 @@ def reused_database(postgres: Cluster) -> str:
     return postgres.create(template=TEMPLATE)
 
 
+@pytest.fixture(scope="session")
+def postgres_url(postgres: Cluster) -> Iterator[str]:
+    """A migrated database on this worker's PostgreSQL cluster, for the session: for tests of many
+    connections at once, in either run, which share it (so make what they need unique)."""
+    yield postgres.url(postgres.create(template=TEMPLATE))
+
+
 def migrate(url: str) -> None:
     app = create_app("test", SQLALCHEMY_ENGINES={"default": url})
     with app.app_context():

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from pb.accounts.models import Role, RoleGrant, User
@@ -58,12 +59,17 @@ def sign_up(email: str, name: str, password: str) -> User:
         raise InvalidInput(
             _("Your password must be at least %(num)d characters.", num=MIN_PASSWORD_LENGTH), field="password"
         )
+    taken = Conflict(_("An account with that email address already exists. Sign in instead."), field="email")
     if find_by_email(email) is not None:
-        raise Conflict(_("An account with that email address already exists. Sign in instead."), field="email")
+        raise taken
     user = User(email=email, name=name.strip(), password_hash=hasher().hash(password))
     user.grants.append(RoleGrant(role=Role.RESIDENT))
-    session().add(user)
-    session().flush()
+    try:
+        with session().begin_nested():
+            session().add(user)
+            session().flush()
+    except IntegrityError:  # the same form sent twice at once, by a double tap on a slow phone
+        raise taken from None
     return user
 
 

@@ -4,6 +4,8 @@ who has an account or takes someone else's address; where it sends none, on one 
 from __future__ import annotations
 
 import re
+import threading
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,13 +15,14 @@ from pb import create_app
 from pb.accounts import sign_up_link
 from pb.accounts.links import BrokenLink
 from pb.accounts.models import Role, User
-from pb.accounts.services import authenticate, has_role
+from pb.accounts.services import authenticate, has_role, sign_up
 from pb.db import db
-from pb.errors import InvalidInput
+from pb.errors import Conflict, InvalidInput
 from pb.mail import outbox
 from tests.conftest import HX, PASSWORD, Client
 
 LINK = re.compile(r"http://localhost(/sign-up/[\w.-]+)")
+TAPS = 8
 
 
 def _link(message) -> str:  # type: ignore[no-untyped-def]
@@ -227,3 +230,39 @@ def test_without_email_errors_come_back_on_the_form_with_and_without_htmx(app, c
         assert "Enter your name." in page and "like name@example.com" in page and 'aria-invalid="true"' in page
     taken = client.submit("/sign-up", {"name": "B", "email": resident.email, "password": PASSWORD})
     assert taken.status_code == 422 and "already exists" in taken.get_data(as_text=True)
+
+
+# The same form sent several times at once (a double tap on a slow phone, on each database)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest) -> str:
+    return request.getfixturevalue("database_url" if request.param == "sqlite" else "postgres_url")
+
+
+def test_the_same_account_made_several_times_at_once_is_made_once_and_the_rest_are_told_why(url: str) -> None:
+    app = create_app("test", SQLALCHEMY_ENGINES={"default": {"url": url, "pool_size": TAPS}})
+    email = f"ann-{uuid.uuid4().hex}@example.org"  # PostgreSQL's database here lasts the session
+    barrier = threading.Barrier(TAPS)
+    results: list[object] = [None] * TAPS
+
+    def tap(n: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[n] = sign_up(email, f"Ann {n}", PASSWORD).id
+                db.session.commit()
+            except Exception as error:
+                db.session.rollback()
+                results[n] = error
+
+    threads = [threading.Thread(target=tap, args=(n,)) for n in range(TAPS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    made = [r for r in results if isinstance(r, int)]
+    assert len(made) == 1 and all(isinstance(r, Conflict) for r in results if r not in made), results
+    with app.app_context():
+        assert db.session.query(User).filter_by(email=email).count() == 1
+        db.engine.dispose()

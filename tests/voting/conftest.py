@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +11,6 @@ from pb.accounts.models import User
 from pb.cycles.models import Cycle, Stage, StageKind
 from pb.db import db
 from pb.proposals.models import Proposal
-from tests.postgres import TEMPLATE, Cluster
 from tests.voting.helpers import open_ballot
 
 
@@ -31,12 +30,3 @@ def vote_stage(cycle: Cycle) -> Stage:
     stage = cycle.stage_of_kind(StageKind.VOTE)
     assert stage is not None
     return stage
-
-
-# --- PostgreSQL, for the concurrency tests in either run (see tests/postgres.py) ----------
-
-
-@pytest.fixture(scope="session")
-def postgres_url(postgres: Cluster) -> Iterator[str]:
-    """A migrated database on this worker's PostgreSQL cluster, for the session."""
-    yield postgres.url(postgres.create(template=TEMPLATE))
