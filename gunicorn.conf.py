@@ -44,9 +44,12 @@ raw_env = ["FLASK_CONFIG=production"]
 
 def when_ready(server: Arbiter) -> None:
     """In the master, once the app is built and before the first worker is forked."""
-    from pb.serving import prepare
+    from pb.serving import per_worker_limits, prepare
 
-    prepare(server.app.wsgi())
+    app = server.app.wsgi()
+    prepare(app)
+    if warning := per_worker_limits(app, server.num_workers):
+        server.log.warning(warning)
 
 
 def post_fork(server: Arbiter, worker: Worker) -> None:

@@ -41,6 +41,16 @@ def prepare(app: Flask) -> None:
     gc.freeze()
 
 
+def per_worker_limits(app: Flask, workers: int) -> str | None:
+    """What the master warns of when each of several workers counts the rate limits apart (memory://)."""
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    if workers < 2 or not storage.startswith("memory://") or not app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    return (f"Rate limits are counted in each worker's memory (RATELIMIT_STORAGE_URI is memory://): with "
+            f"{workers} workers, sign-in and voting codes can be tried up to {workers} times as often as "
+            "the limits say. Set RATELIMIT_STORAGE_URI to a Redis server (docs/deployment.md).")
+
+
 def after_fork(app: Flask) -> None:
     """In a new worker: forget any pooled connection inherited from the master, without closing it for the master."""
     with app.app_context():

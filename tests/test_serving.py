@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event, text
 import pb.serving
 from pb import create_app
 from pb.db import db
-from pb.serving import after_fork, prepare, without_keys
+from pb.serving import after_fork, per_worker_limits, prepare, without_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,13 +25,28 @@ def test_gunicorn_builds_the_app_in_the_master_and_runs_both_hooks(monkeypatch: 
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert settings["preload_app"] is True
     built = object()
-    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: built))  # gunicorn's arbiter, as far as the hooks see it
+    warnings: list[str] = []
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: built), num_workers=2,  # gunicorn's arbiter,
+                             log=SimpleNamespace(warning=warnings.append))  # as far as the hooks see it
     calls: list[tuple[str, object]] = []
     monkeypatch.setattr(pb.serving, "prepare", lambda app: calls.append(("prepare", app)))
+    monkeypatch.setattr(pb.serving, "per_worker_limits", lambda app, workers: f"{workers} workers")
     monkeypatch.setattr(pb.serving, "after_fork", lambda app: calls.append(("after_fork", app)))
     settings["when_ready"](server)
     settings["post_fork"](server, SimpleNamespace())
     assert calls == [("prepare", built), ("after_fork", built)]
+    assert warnings == ["2 workers"]
+
+
+def test_the_master_warns_when_several_workers_each_count_the_rate_limits(database_url: str) -> None:
+    def app(**config: object) -> Flask:
+        return create_app("test", SQLALCHEMY_ENGINES={"default": database_url}, **{"RATELIMIT_ENABLED": True, **config})
+
+    warning = per_worker_limits(app(), 4)
+    assert warning and "up to 4 times as often" in warning and "Redis" in warning
+    assert per_worker_limits(app(), 1) is None  # one worker counts for the whole server
+    assert per_worker_limits(app(RATELIMIT_STORAGE_URI="redis://cache:6379/0"), 4) is None
+    assert per_worker_limits(app(RATELIMIT_ENABLED=False), 4) is None
 
 
 def test_the_master_opens_no_database_connection(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
