@@ -3,9 +3,13 @@
 Where Cyd sends email, the new address must show it is theirs: a link goes to it (a token,
 pb/accounts/links.py, holding the new address), and the address changes when the link is
 confirmed, within EMAIL_CHANGE_LINK_AGE. A typing mistake cannot move an account to an inbox
-nobody reads, or someone else's. Where Cyd sends no email, nothing could ever be sent to the
-address, so it changes at once. Either way the person gives their password first, and the old
-address is told of the change.
+nobody reads, or someone else's. An address another account has gets an email saying so
+instead, and the person is told what they would be told of any address: that a link has gone
+to it. So nobody signed in can learn, address by address, who has an account, as nobody signed
+out can from *Create an account* (pb/accounts/sign_up_link.py). Where Cyd sends no email,
+nothing could ever be sent to the address, so it changes at once, or is refused, with the
+reason, if another account has it. Either way the person gives their password first, and the
+old address is told of the change.
 """
 
 from __future__ import annotations
@@ -30,19 +34,24 @@ def link_age_hours() -> int:
 
 
 def ask_to_change_email(user: User, new_email: str, password: str) -> bool:
-    """Change `user`'s address to `new_email`, or send the link that will: True if a link was sent.
+    """Change `user`'s address to `new_email`, or send the link that will: True if an email was sent.
 
-    Raises InvalidInput (a wrong password; the address the account has already) or Conflict
-    (another account has it).
+    Where Cyd sends email, an address another account has is sent a notice instead of a link,
+    and this returns True all the same. Raises InvalidInput (a wrong password; the address the
+    account has already) or, where Cyd sends no email, Conflict (another account has it).
     """
     check_password(user, password, field="password")
     new_email = normalise_email(new_email)
     if new_email == user.email:
         raise InvalidInput(_("That is the address your account has already."), field="email")
-    refuse_if_taken(user, new_email)
     if not mail.can_send():
+        refuse_if_taken(user, new_email)
         _change(user, new_email)
         return False
+    if find_by_email(new_email) is not None:
+        body = render_template("email/email_taken.txt", sign_in=mail.link_to("accounts.sign_in"))
+        mail.send(new_email, _("This address has a Cyd account already"), body)
+        return True
     link = mail.link_to("accounts.confirm_email", token=make_token(SALT, user, new_email))
     body = render_template("email/confirm_email.txt", user=user, link=link, hours=link_age_hours())
     mail.send(new_email, _("Confirm your new email address for Cyd"), body)
