@@ -90,9 +90,20 @@ def get_or_404(model: type[M], ident: Any) -> M:
     return row
 
 
+# The longest path a `next` may name: every page of the site is far shorter, and a link that
+# carries one (pb/accounts/sign_up_link.py) stays a link a mail program shows whole.
+LONGEST_NEXT = 2000
+
+
 def path_on_this_site(target: str) -> str:
-    """`target` if it is a path on this site, or the list of cycles: never send someone on to another site."""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """`target` if it is a path on this site, or the list of cycles: never send someone on to another site.
+
+    Whitespace and control characters are refused too: a browser drops a tab or a newline from an
+    address, so "/<tab>/elsewhere.example" would lead to another site, and a newline cannot be
+    put in a Location header at all.
+    """
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target or len(target) > LONGEST_NEXT
+            or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target)):
         return url_for("cycles.list_cycles")
     return target
 

@@ -25,9 +25,14 @@ def test_a_form_without_its_csrf_token_is_refused(client, resident) -> None:
 
 
 def test_sign_in_never_redirects_to_another_site(client, resident) -> None:
-    response = client.submit("/sign-in?next=//evil.example/", {"email": resident.email, "password": PASSWORD})
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/"
+    for target in ("//evil.example/", "https://evil.example/", "/%09/evil.example", "/%0D%0A/evil.example",
+                   "/\\evil.example", "/x%0Aabc", "/" + "x" * 2001):
+        response = client.submit(f"/sign-in?next={target}", {"email": resident.email, "password": PASSWORD})
+        client.csrf = None  # signing in starts a new session, with a new token
+        assert response.status_code == 303, target
+        assert response.headers["Location"] == "/", target
+    response = client.submit("/sign-in?next=/cycles/1%3Fq%3Dpark", {"email": resident.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/cycles/1?q=park"  # a page of this site is kept
 
 
 def test_sign_in_starts_a_new_session(client, resident) -> None:
