@@ -42,9 +42,11 @@ def create_app(config: str | type[Config] | None = None, **overrides: Any) -> Fl
     _register_blueprints(app)
 
     from pb.errors import register_error_handlers
+    from pb.logs import keep_keys_out_of_the_log
     from pb.security import register_security_headers, register_session_timeouts
     from pb.templating import register_template_helpers
 
+    keep_keys_out_of_the_log(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_session_timeouts(app)

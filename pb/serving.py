@@ -1,5 +1,5 @@
 """What gunicorn.conf.py's hooks do: the app is built once, in gunicorn's master, and each worker is a fork of it;
-and the access log it keeps, which leaves out the keys in links sent by email.
+and the logs it keeps, which leave out the keys in links sent by email.
 
 Without this, every worker imports and builds the app itself (about 1.4 s of a core) and then
 compiles each template and configures the ORM on its first requests, and so does every
@@ -11,7 +11,6 @@ writes to it.
 from __future__ import annotations
 
 import gc
-import re
 from typing import Any
 
 from flask import Flask
@@ -19,12 +18,7 @@ from gunicorn.glogging import Logger
 from sqlalchemy.orm import configure_mappers
 
 from pb.db import db
-
-# The pages a link in an email opens (pb/accounts/links.py): the last part of the path is a key
-# that works for hours. tests/test_serving.py checks that every route taking a `<token>` is here.
-LINK_PAGES = ("/sign-up/", "/account/reset/", "/account/email/confirm/")
-_KEY_IN_LINK = re.compile("(" + "|".join(map(re.escape, LINK_PAGES)) + r")(?!sent(?:[?#\s\"]|$))[^/?#\s\"]+")
-_MAY_HOLD_KEY = re.compile("|".join(map(re.escape, LINK_PAGES)))
+from pb.logs import WITHOUT_KEYS, without_keys
 
 
 def prepare(app: Flask) -> None:
@@ -58,23 +52,21 @@ def after_fork(app: Flask) -> None:
             engine.dispose(close=False)
 
 
-def without_keys(text: str) -> str:
-    """`text` with the key of every email link in it replaced, so that it can be logged."""
-    return _KEY_IN_LINK.sub(r"\1[key]", text)
-
-
 class AccessLogger(Logger):
-    """gunicorn's logger, but the access log never holds the key of a link sent by email.
+    """gunicorn's logger, but neither of its logs ever holds the key of a link sent by email (pb/logs.py).
 
-    A reset link, a sign-up link or an address's confirmation works for whoever holds it, and the
-    request line has it, as does the Referer of each request the link's page makes next. Anyone
-    who reads the log must not be able to use them. (A proxy in front keeps its own log:
-    docs/deployment.md.)
+    The access log writes the request line, which has the key, and the Referer of each request
+    the link's page makes next; the error log names the request that failed. (A proxy in front
+    keeps its own log: docs/deployment.md.)
     """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.error_log.addFilter(WITHOUT_KEYS)
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        if _MAY_HOLD_KEY.search(environ.get("RAW_URI", "")) or _MAY_HOLD_KEY.search(environ.get("HTTP_REFERER", "")):
+        if any(without_keys(environ.get(name, "")) != environ.get(name, "") for name in ("RAW_URI", "HTTP_REFERER")):
             for name, value in atoms.items():
                 if isinstance(value, str):
                     atoms[name] = without_keys(value)

@@ -3,6 +3,7 @@ uses a database connection the master opened."""
 
 from __future__ import annotations
 
+import logging
 import runpy
 from datetime import timedelta
 from pathlib import Path
@@ -14,9 +15,10 @@ from gunicorn.config import Config
 from sqlalchemy import Engine, event, text
 
 import pb.serving
-from pb import create_app
+from pb import create_app, mail
 from pb.db import db
-from pb.serving import after_fork, per_worker_limits, prepare, without_keys
+from pb.logs import without_keys
+from pb.serving import after_fork, per_worker_limits, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,8 +100,25 @@ def test_every_route_that_takes_a_key_from_an_email_is_left_out_of_the_access_lo
         path = rule.replace("<token>", key)
         assert key not in without_keys(f"GET {path} HTTP/1.1"), rule
         assert without_keys(f"GET {path}?next=/ HTTP/1.1") == f"GET {path.replace(key, '[key]')}?next=/ HTTP/1.1"
-    for page in ("/sign-up/sent", "/account/reset/sent", "/account/email/sent", "/sign-up", "/cycles/1/vote"):
+    for page in ("/sign-up/sent", "/account/reset/sent", "/account/email/sent", "/sign-up", "/cycles/1/vote",
+                 "/cycles/1/vote?q=100%25"):
         assert without_keys(f"GET {page} HTTP/1.1") == f"GET {page} HTTP/1.1"
+    # The same page, its path percent-encoded, as Werkzeug decodes it for the route.
+    assert without_keys(f"GET /sign%2Dup/{key} HTTP/1.1") == "GET /sign-up/[key] HTTP/1.1"
+    assert app.test_client().get(f"/sign%2Dup/{key}").status_code == 400  # the route is reached: a broken link
+
+
+def test_the_apps_own_log_holds_no_key_but_make_runs_emails_show_their_links(app: Flask, caplog) -> None:
+    key = "WyJhbm5AZXhhbXBsZS5vcmciLCIvIl0.axbxZQ.69TPmLq-JcSzVgzSFBOxjdkq_5s"
+    with caplog.at_level(logging.INFO, logger=app.logger.name):
+        app.logger.error("Exception on /account/email/confirm/%s [POST]", key)
+        app.logger.error(f"Database error on POST /sign-up/{key}")
+        app.config["MAIL_BACKEND"] = "log"
+        with app.test_request_context():
+            mail.send("ann@example.org", "Finish creating your Cyd account", f"http://localhost/sign-up/{key}")
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[:2] == ["Exception on /account/email/confirm/[key] [POST]", "Database error on POST /sign-up/[key]"]
+    assert f"http://localhost/sign-up/{key}" in messages[2]
 
 
 def test_gunicorns_access_log_holds_no_key_in_the_request_or_the_referer(tmp_path: Path) -> None:
@@ -107,6 +126,7 @@ def test_gunicorns_access_log_holds_no_key_in_the_request_or_the_referer(tmp_pat
     config = Config()
     config.set("logger_class", settings["logger_class"])
     config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("errorlog", str(tmp_path / "error.log"))
     logger = config.logger_class(config)
     key = "WyJhbm5AZXhhbXBsZS5vcmciLCIvIl0.axbxZQ.69TPmLq-JcSzVgzSFBOxjdkq_5s"
     requests = [("GET", f"/sign-up/{key}", ""), ("POST", f"/account/reset/{key}", ""),
@@ -118,8 +138,11 @@ def test_gunicorns_access_log_holds_no_key_in_the_request_or_the_referer(tmp_pat
         response = SimpleNamespace(status="200 OK", sent=10, headers=[])
         request = SimpleNamespace(headers=[("REFERER", referer)])
         logger.access(response, request, environ, timedelta(milliseconds=5))
-    for handler in logger.access_log.handlers:
+    logger.error("Error handling request %s", f"/sign-up/{key}")  # as a gthread worker names a failed request
+    for handler in logger.access_log.handlers + logger.error_log.handlers:
         handler.flush()
     log = (tmp_path / "access.log").read_text()
     assert key not in log
     assert log.count("[key]") == 3 and "/sign-up/sent" in log and "/static/css/cyd.css" in log
+    errors = (tmp_path / "error.log").read_text()
+    assert key not in errors and "Error handling request /sign-up/[key]" in errors

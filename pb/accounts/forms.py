@@ -23,11 +23,16 @@ def new_password_field(label: str, missing: str) -> PasswordField:
     )
 
 
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 def email_field(description: str = "", label: str = _l("Email address")) -> EmailField:
-    """An email address someone types, checked for its shape (not whether it takes mail)."""
+    """An email address someone types, checked for its shape (not whether it takes mail), without spaces around it."""
     return EmailField(
         label,
         description=description,
+        filters=[_stripped],
         validators=[
             DataRequired(_l("Enter your email address.")),
             Email(

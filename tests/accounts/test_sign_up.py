@@ -201,10 +201,22 @@ def test_links_asked_for_one_address_are_limited_whoever_asks(database_url) -> N
                      SIGN_IN_RATE_LIMIT="100 per minute", SIGN_UP_LIMIT="2 per hour")
     app.test_client_class = Client
     client = app.test_client()
-    statuses = [client.submit("/sign-up", {"email": "Someone@example.org"},
-                              environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(3)]
-    assert statuses == [303, 303, 429]
-    assert client.submit("/sign-up", {"email": "another@example.org"}).status_code == 303
+    def ask(email: str, n: int) -> int:
+        return client.submit("/sign-up", {"email": email}, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code
+
+    typed = ["Someone@example.org", " someone@example.org ", "SOMEONE@example.org"]
+    assert [ask(email, n) for n, email in enumerate(typed)] == [303, 303, 429]  # one address, however it is typed
+    assert ask("another@example.org", 9) == 303
+
+
+def test_where_cyd_sends_no_email_the_limit_of_links_does_not_apply(database_url) -> None:
+    app = create_app("test", SQLALCHEMY_ENGINES={"default": database_url}, RATELIMIT_ENABLED=True,
+                     SIGN_IN_RATE_LIMIT="100 per minute", SIGN_UP_LIMIT="1 per hour", MAIL_BACKEND=None)
+    app.test_client_class = Client
+    client = app.test_client()
+    tries = [client.submit("/sign-up", {"name": "Ann", "email": "ann@example.org", "password": "short"}).status_code
+             for _ in range(3)]
+    assert tries == [422] * 3
 
 
 # Where Cyd sends no email
