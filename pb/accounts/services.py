@@ -68,8 +68,10 @@ def sign_up(email: str, name: str, password: str) -> User:
         with session().begin_nested():
             session().add(user)
             session().flush()
-    except IntegrityError:  # the same form sent twice at once, by a double tap on a slow phone
-        raise taken from None
+    except IntegrityError:
+        if find_by_email(email) is None:
+            raise
+        raise taken from None  # the same form sent twice at once, by a double tap on a slow phone
     return user
 
 

@@ -24,6 +24,7 @@ from pb import mail
 from pb.accounts.links import BrokenLink, NotALink, make_plain_token, read_plain_token
 from pb.accounts.models import User
 from pb.accounts.services import find_by_email, normalise_email, sign_up
+from pb.errors import N_, Conflict
 from pb.web import path_on_this_site
 
 SALT = "cyd.sign-up"
@@ -39,6 +40,11 @@ class AccountExists(BrokenLink):
     """The link's address has an account now: the link has been used, or the account made another way."""
 
     status = 409
+    title = N_("This address has an account already")
+
+    def __init__(self, message: str, next_path: str) -> None:
+        super().__init__(message)
+        self.next_path = next_path  # so that signing in instead goes where the person was going
 
 
 def link_age_seconds() -> int:
@@ -58,7 +64,7 @@ def send_sign_up_link(email: str, next_path: str = "") -> None:
     email = normalise_email(email)
     if find_by_email(email) is not None:
         body = render_template("email/sign_up_account_exists.txt",
-                               sign_in=mail.link_to("accounts.sign_in"),
+                               sign_in=mail.link_to("accounts.sign_in", next=_next_or_none(next_path)),
                                reset=mail.link_to("accounts.forgot_password"))
         mail.send(email, _("You have a Cyd account already"), body)
         return
@@ -79,11 +85,28 @@ def read_link(token: str) -> SignUpLink:
                            "to get a new one."))
     link = SignUpLink(email=values[0], next_path=path_on_this_site(values[1]))
     if find_by_email(link.email) is not None:
-        raise AccountExists(_("%(email)s has an account already: the link has done its work. Sign in with it.",
-                              email=link.email))
+        raise _account_exists(link)
     return link
 
 
 def finish_sign_up(token: str, name: str, password: str) -> User:
-    """Make the link's account, a resident's. Raises as `read_link` does, and as `services.sign_up`."""
-    return sign_up(read_link(token).email, name, password)
+    """Make the link's account, a resident's.
+
+    Raises as `read_link` does (AccountExists too if the same form, sent twice at once, made the
+    account a moment ago), and InvalidInput as `services.sign_up` does.
+    """
+    link = read_link(token)
+    try:
+        return sign_up(link.email, name, password)
+    except Conflict:
+        raise _account_exists(link) from None
+
+
+def _account_exists(link: SignUpLink) -> AccountExists:
+    return AccountExists(_("%(email)s has an account already: the link has done its work. Sign in with it.",
+                           email=link.email), link.next_path)
+
+
+def _next_or_none(next_path: str) -> str | None:
+    """`next_path` for a sign-in link, or None for none (the list of cycles, where sign-in goes anyway)."""
+    return next_path if next_path and path_on_this_site(next_path) == next_path else None

@@ -142,17 +142,18 @@ def _ask_for_sign_up_link() -> Response:
     form = SignUpEmailForm()
     if form.validate_on_submit():
         email = services.normalise_email(form.email.data or "")
-        sign_up_link.send_sign_up_link(email, request.args.get("next", ""))
+        next_path = request.args.get("next")
+        sign_up_link.send_sign_up_link(email, next_path or "")
         session["sign_up_link_sent_to"] = email
-        return go_to(url_for("accounts.sign_up_link_sent"))
+        return go_to(url_for("accounts.sign_up_link_sent", next=next_path))
     return render("accounts/sign_up.html", form=form, status=422 if form.errors else 200)
 
 
 @bp.get("/sign-up/sent")
 def sign_up_link_sent() -> Response:
     """Check your email: said alike whether or not the address has an account."""
-    return render("accounts/sign_up_sent.html", email=session.pop("sign_up_link_sent_to", None),
-                  hours=sign_up_link.link_age_hours())
+    return _kept_nowhere(render("accounts/sign_up_sent.html", email=session.pop("sign_up_link_sent_to", None),
+                                hours=sign_up_link.link_age_hours()))
 
 
 @bp.route("/sign-up/<token>", methods=["GET", "POST"])
@@ -161,16 +162,14 @@ def finish_sign_up(token: str) -> Response:
     """The link from the email: a name and a password, and the account is made and signed in."""
     try:
         link = sign_up_link.read_link(token)
-    except sign_up_link.AccountExists as error:
-        return _kept_nowhere(render("accounts/link_broken.html", error=error, status=error.status,
-                                   again=url_for("accounts.sign_in"), again_label=_("Sign in")))
     except BrokenLink as error:
-        return _kept_nowhere(render("accounts/link_broken.html", error=error, status=error.status,
-                                   again=url_for("accounts.sign_up"), hours=sign_up_link.link_age_hours()))
+        return _sign_up_link_broken(error)
     form = FinishSignUpForm()
     if form.validate_on_submit():
         try:
             user = sign_up_link.finish_sign_up(token, form.name.data or "", form.password.data or "")
+        except BrokenLink as error:  # the same form, sent twice at once, made the account a moment ago
+            return _sign_up_link_broken(error)
         except PBError as error:
             if not show_on_form(form, error):
                 raise
@@ -180,6 +179,14 @@ def finish_sign_up(token: str) -> Response:
             return go_to(link.next_path)
     return _kept_nowhere(render("accounts/sign_up_finish.html", form=form, email=link.email,
                                 status=422 if form.errors else 200))
+
+
+def _sign_up_link_broken(error: BrokenLink) -> Response:
+    if isinstance(error, sign_up_link.AccountExists):
+        return _kept_nowhere(render("accounts/link_broken.html", error=error, status=error.status,
+                                    again=url_for("accounts.sign_in", next=error.next_path), again_label=_("Sign in")))
+    return _kept_nowhere(render("accounts/link_broken.html", error=error, status=error.status,
+                                again=url_for("accounts.sign_up"), hours=sign_up_link.link_age_hours()))
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -267,8 +274,8 @@ def forgot_password() -> Response:
 @bp.get("/account/reset/sent")
 def reset_link_sent() -> Response:
     """Check your email: said alike whether or not the address has an account."""
-    return render("accounts/reset_link_sent.html", email=session.pop("reset_link_sent_to", None),
-                  minutes=password_reset.link_age_minutes())
+    return _kept_nowhere(render("accounts/reset_link_sent.html", email=session.pop("reset_link_sent_to", None),
+                                minutes=password_reset.link_age_minutes()))
 
 
 @bp.route("/account/reset/<token>", methods=["GET", "POST"])
@@ -298,7 +305,8 @@ def reset_password(token: str) -> Response:
 
 
 def _kept_nowhere(response: Response) -> Response:
-    # The page's address is a key to the account: no cache, shared or the browser's, may keep it.
+    # The page's address is a key to an account, or the page names an address someone typed:
+    # no cache, shared or the browser's, may keep it.
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -346,8 +354,8 @@ def change_email() -> Response:
 @bp.get("/account/email/sent")
 @login_required
 def email_link_sent() -> Response:
-    return render("accounts/email_sent.html", email=session.pop("email_link_sent_to", None),
-                  hours=email_change.link_age_hours())
+    return _kept_nowhere(render("accounts/email_sent.html", email=session.pop("email_link_sent_to", None),
+                                hours=email_change.link_age_hours()))
 
 
 @bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from pb import create_app
-from pb.accounts import sign_up_link
+from pb.accounts import services, sign_up_link
 from pb.accounts.links import BrokenLink
 from pb.accounts.models import Role, User
 from pb.accounts.services import authenticate, has_role, sign_up
@@ -152,9 +152,52 @@ def test_a_person_follows_the_link_chooses_a_name_and_password_and_is_signed_in_
     again = client.get(link)
     text = again.get_data(as_text=True)
     assert again.status_code == 409 and "newcomer@example.org has an account already" in text
-    assert 'href="/sign-in"' in text
+    assert "This address has an account already" in text and 'href="/sign-in?next=/cycles/7"' in text
     assert client.submit(link, {"name": "Someone", "password": "another long password"}).status_code == 409
     assert db.session.query(User).filter_by(email="newcomer@example.org").one().name == "Nia Newcomer"
+
+
+def test_on_the_way_to_a_page_every_way_back_leads_there(client, resident) -> None:
+    sent = client.submit("/sign-up?next=/cycles/7/vote", {"email": resident.email})
+    assert sent.headers["Location"] == "/sign-up/sent?next=/cycles/7/vote"
+    page = client.get(sent.headers["Location"])
+    assert page.headers["Cache-Control"] == "no-store"  # it names the address typed
+    assert 'href="/sign-up?next=/cycles/7/vote"' in page.get_data(as_text=True)  # Try again with another address
+    (known,) = outbox()
+    assert "http://localhost/sign-in?next=/cycles/7/vote" in known.get_content()
+    client.submit("/sign-up?next=https://elsewhere.example/", {"email": resident.email})
+    assert "http://localhost/sign-in\n" in outbox()[1].get_content()  # never another site's
+
+
+def test_a_signed_in_person_is_told_the_link_makes_and_signs_in_another_account(client, login_as, resident) -> None:
+    client.submit("/sign-up", {"email": "second@example.org"})
+    link = _link(outbox()[0])
+    login_as(resident)
+    page = client.get(link).get_data(as_text=True)
+    assert f"You are signed in as {resident.name}." in page
+    assert "Creating this account signs you in with it instead." in page
+
+
+def test_the_same_form_sent_twice_at_once_says_the_account_is_made(client, monkeypatch) -> None:
+    """The second tap's request read the link before the first made the account, then met it on saving."""
+    client.submit("/sign-up", {"email": "ann@example.org"})
+    link = _link(outbox()[0])
+    assert client.submit(link, {"name": "Ann", "password": PASSWORD}).status_code == 303
+    client.csrf = None
+    real = services.find_by_email
+    calls: list[str] = []
+
+    def not_yet_the_first_time(email: str) -> User | None:  # as the second tap saw it before the first saved
+        calls.append(email)
+        return None if len(calls) == 1 else real(email)
+
+    monkeypatch.setattr(services, "find_by_email", not_yet_the_first_time)
+    monkeypatch.setattr(sign_up_link, "find_by_email", lambda email: None)
+    second = client.submit(link, {"name": "Ann", "password": PASSWORD})
+    text = second.get_data(as_text=True)
+    assert second.status_code == 409 and "ann@example.org has an account already" in text, text
+    assert 'href="/sign-in?next=/"' in text and len(calls) == 2  # it looked again after saving failed
+    assert db.session.query(User).filter_by(email="ann@example.org").count() == 1
 
 
 def test_sign_up_errors_come_back_on_the_form_with_and_without_htmx(client) -> None:
@@ -171,7 +214,7 @@ def test_sign_up_errors_come_back_on_the_form_with_and_without_htmx(client) -> N
             response = client.submit(link, data, headers=headers)
             page = response.get_data(as_text=True)
             assert response.status_code == 422 and "There is a problem" in page and message in page
-            assert 'aria-invalid="true"' in page
+            assert 'aria-invalid="true"' in page and "<title>Error: Finish creating your account" in page
     assert client.submit(link, {"name": "Ann", "password": PASSWORD}).status_code == 303  # the link still works
 
 
