@@ -15,7 +15,7 @@ from pb import create_app
 from pb.db import db
 from pb.demo import DEMO_PASSWORD, seed_demo
 from pb.voting.codes import issue_codes
-from tests.browser.conftest import SMALL_TARGETS, _in_app_thread, axe_violations
+from tests.browser.conftest import NO_SIDEWAYS_SCROLL, SMALL_TARGETS, _in_app_thread, axe_violations
 
 pytestmark = pytest.mark.browser
 SMALL_PHONE = {"width": 320, "height": 640}
@@ -59,7 +59,7 @@ def formats_server(database_url: str) -> Iterator[dict[str, Any]]:
 
 def _checked(page: Page) -> None:
     assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert page.evaluate(SMALL_TARGETS) == []
 
 

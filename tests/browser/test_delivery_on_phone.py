@@ -18,7 +18,7 @@ from pb.mandates.services import sign_mandate, update_mandate
 from pb.proposals.review import review_proposal
 from pb.proposals.services import ProposalFields, proposals_for, submit_proposal
 from pb.results.services import Choice, record_decision
-from tests.browser.conftest import axe_violations, in_app
+from tests.browser.conftest import NO_SIDEWAYS_SCROLL, axe_violations, in_app
 
 pytestmark = pytest.mark.browser
 TITLE = "Riverside delivered"
@@ -125,7 +125,7 @@ def test_a_resident_follows_pledges_rates_and_carries_over_on_a_phone(
     phone.get_by_role("button", name="Pledge", exact=True).click()
     expect(phone.get_by_text("You pledged 6 hours and: Two wheelbarrows.")).to_be_visible()  # in place, by htmx
     assert axe_violations(phone) == []
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
 
     in_app(live_app, _to_assessment)
     phone.reload()

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import PHONE, SMALL_TARGETS, axe_violations, in_app, sign_in
+from tests.browser.conftest import NO_SIDEWAYS_SCROLL, PHONE, SMALL_TARGETS, axe_violations, in_app, sign_in
 from tests.browser.test_delivery_on_phone import decided_cycle
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def test_every_page_a_person_can_reach_passes_axe_and_fits_a_phone(
             continue
         assert page.locator("html").get_attribute("lang") == language, path
         problems += [(path, v) for v in axe_violations(page)]
-        if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
             problems.append((path, "scrolls sideways"))
         problems += [(path, f"too small to tap: {html}") for html in page.evaluate(SMALL_TARGETS)]
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):

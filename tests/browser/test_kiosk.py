@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from pb import create_app
 from pb.db import db
 from pb.demo import DEMO_PASSWORD, seed_demo
-from tests.browser.conftest import _in_app_thread, axe_violations
+from tests.browser.conftest import NO_SIDEWAYS_SCROLL, _in_app_thread, axe_violations
 
 pytestmark = pytest.mark.browser
 TABLET = {"width": 768, "height": 1024}
@@ -79,7 +79,7 @@ def _device(browser: Browser, viewport: dict[str, int] = TABLET, *, javascript: 
 
 def _checked(page: Page) -> None:
     assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert page.evaluate(SMALL_TARGETS) == []
 
 

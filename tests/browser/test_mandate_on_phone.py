@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PHONE, axe_violations, fits_a_phone, sign_in
+from tests.browser.conftest import NO_SIDEWAYS_SCROLL, PHONE, axe_violations, fits_a_phone, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def test_both_sides_discuss_amend_and_sign_on_a_phone(live_server: str, phone: P
     phone.goto(live_server + "/cycles/1/who-decides")
     expect(phone.get_by_text("they may override the result of a binding vote only on these grounds")).to_be_visible()
     assert axe_violations(phone) == []
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
     phone.get_by_role("link", name="Cymraeg").click()
     expect(phone.get_by_role("heading", name="Pwy sy'n penderfynu beth", level=1)).to_be_visible()
     expect(phone.locator("html")).to_have_attribute("lang", "cy")  # waits for the page the link leads to
@@ -49,7 +49,7 @@ def test_a_welsh_speaking_commissioner_writes_the_mandate_in_welsh_on_a_phone(li
     expect(phone.get_by_role("heading", name="Newid mandad y cam penderfyniad", level=1)).to_be_visible()
     expect(phone.get_by_role("heading", name="Ffiniau awdurdod")).to_be_visible()
     assert axe_violations(phone) == []
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
 
     phone.get_by_label("Diben").fill("")
     phone.get_by_role("button", name="Cadw'r mandad").click()
@@ -57,7 +57,7 @@ def test_a_welsh_speaking_commissioner_writes_the_mandate_in_welsh_on_a_phone(li
     expect(summary).to_contain_text("Mae problem wedi codi")
     expect(summary.get_by_role("link", name="Rhowch ddiben y cam hwn.")).to_be_visible()
     assert axe_violations(phone) == []
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
 
     phone.get_by_label("Diben").fill("Mae'r comisiynwyr yn cofnodi'r penderfyniad ar bob prosiect.")
     phone.get_by_role("button", name="Cadw'r mandad").click()

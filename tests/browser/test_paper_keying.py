@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from pb import create_app
 from pb.db import db
 from pb.events.paper import format_serial
-from tests.browser.conftest import PHONE, SMALL_TARGETS, _in_app_thread, axe_violations
+from tests.browser.conftest import NO_SIDEWAYS_SCROLL, PHONE, SMALL_TARGETS, _in_app_thread, axe_violations
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -73,7 +73,7 @@ def _laptop(browser: Browser, email: str, base: str, viewport: dict[str, int] = 
 
 def _checked(page: Page) -> None:
     assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert page.evaluate(SMALL_TARGETS) == []
 
 

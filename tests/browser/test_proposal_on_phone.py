@@ -17,7 +17,7 @@ from pb.mandates.models import Side
 from pb.mandates.services import sign_mandate
 from pb.proposals import services as proposal_services
 from pb.proposals.models import Proposal
-from tests.browser.conftest import axe_violations, in_app, sign_in
+from tests.browser.conftest import NO_SIDEWAYS_SCROLL, axe_violations, in_app, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -88,7 +88,7 @@ def test_a_resident_records_a_need_then_proposes_on_a_phone(live_app: Flask, liv
     expect(phone.get_by_role("heading", name="Benches on the north bank")).to_be_visible()
     expect(phone.get_by_text("30 volunteer hours")).to_be_visible()
     assert axe_violations(phone) == []
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert phone.evaluate(NO_SIDEWAYS_SCROLL)
 
 
 def test_a_second_tap_while_a_slow_proposal_is_on_its_way_sends_nothing_more(
