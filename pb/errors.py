@@ -136,12 +136,32 @@ def register_error_handlers(app: Flask) -> None:
                 # begun a new session, say) sends none, so the person's retry has the session it had.
                 leave_session_alone()
                 db.session.rollback()  # a failed flush would fail the page's own reads
-            response = _error_response(error.name, PBError(error.description or ""), error.code or 500)
+            title, message = HTTP_ERRORS.get(error.code or 500, (error.name, error.description or ""))
+            response = _error_response(_(title), PBError(_(message)), error.code or 500)
             if isinstance(error, MethodNotAllowed) and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)  # as a 405 must say
             return response
 
         return page_or_unavailable(page)
+
+
+# The errors Werkzeug raises itself (no page at that address, a method a page does not take, a
+# request too large), in words for people and in the page's language: Werkzeug's own are English.
+HTTP_ERRORS = {
+    400: (N_("The request could not be understood"),
+          N_("Something in the address or the form was not as Cyd expects, so nothing was done. Go back and try "
+             "again.")),
+    404: (N_("Page not found"),
+          N_("If you typed the web address, check it is correct. If you pasted it, check you copied the whole "
+             "address.")),
+    405: (N_("This page cannot be opened this way"),
+          N_("It is the answer to a form, which cannot be opened again on its own: perhaps the page was reloaded "
+             "or bookmarked. Go back, or start again from the list of cycles.")),
+    413: (N_("What you sent is too large"),
+          N_("Send a smaller file, or less text, and try again.")),
+    500: (N_("Sorry, there is a problem with the service"),
+          N_("Nothing you sent was saved. Try again in a few minutes.")),
+}
 
 
 def _error_response(title: str, error: PBError, status: int) -> Response:

@@ -174,3 +174,21 @@ def test_signing_in_and_out_reads_in_welsh(client, resident):  # type: ignore[no
     signed_out = client.submit("/sign-out")
     page = client.get(signed_out.headers["Location"]).get_data(as_text=True)
     assert "Rydych chi wedi allgofnodi." in page and "You have signed out." not in page
+
+
+def test_pages_for_an_address_that_is_not_there_or_a_method_a_page_does_not_take_are_in_the_sites_words(
+    client,
+):  # type: ignore[no-untyped-def]
+    for headers in ({}, {"HX-Request": "true"}):
+        missing = client.get("/nothing-here", headers=headers)
+        text = missing.get_data(as_text=True)
+        assert missing.status_code == 404 and "check you copied the whole" in text  # under htmx, the message alone
+        assert ("Page not found" in text) is not bool(headers)
+        assert "on the server" not in text  # not Werkzeug's own words
+    reloaded = client.get("/sign-out")  # a form's answer, opened again
+    assert reloaded.status_code == 405 and reloaded.headers["Allow"]
+    assert "This page cannot be opened this way" in reloaded.get_data(as_text=True)
+    response, page = _welsh(client, "/nothing-here")
+    assert response.status_code == 404 and "Not Found" not in page and "requested URL" not in page
+    response, page = _welsh(client, "/sign-out")
+    assert response.status_code == 405 and "Method Not Allowed" not in page

@@ -21,7 +21,7 @@ from pb.events.models import Event
 from pb.mandates.authority import Action, allowed
 from pb.templating import STAGE_NAMES
 from pb.voting import printing
-from pb.web import done, render, show_on_form, wants_fragment
+from pb.web import done, go_to, render, show_on_form, wants_fragment
 
 bp = Blueprint("events", __name__)
 
@@ -134,6 +134,21 @@ def check_in_attendee(cycle_id: int, event_id: int, attendee_id: int) -> Respons
         return _desk(cycle, event, RegisterAttendeeForm(formdata=None, submission=services.new_submission()),
                      status=422, row_error=row)
     return _checked_in(cycle, event, checked_in)
+
+
+@bp.get("/cycles/<int:cycle_id>/events/<int:event_id>/attendees")
+@bp.get("/cycles/<int:cycle_id>/events/<int:event_id>/attendees/<int:attendee_id>/check-in")
+@login_required
+def back_to_the_desk(cycle_id: int, event_id: int, attendee_id: int | None = None) -> Response:
+    """The address a check-in leaves in the browser, opened again (a reload, a bookmark): the desk.
+
+    A check-in's answer shows the voting code once and is never kept, so there is nothing to show again.
+    """
+    cycle = get_cycle(cycle_id)
+    event = services.get_event(cycle, event_id)
+    if attendee_id is not None:
+        services.get_attendee(event, attendee_id)  # another event's person: not found, as everywhere
+    return go_to(url_for("events.check_in_desk", cycle_id=cycle.id, event_id=event.id))
 
 
 @dataclass(frozen=True)

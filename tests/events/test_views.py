@@ -120,6 +120,23 @@ def test_checking_in_someone_on_the_list_with_and_without_htmx(client, event_at_
     assert re.search(r"Checked in</dt><dd>2", counts) and re.search(r"given out here</dt><dd>2", counts)
 
 
+def test_a_check_ins_address_opened_again_goes_back_to_the_desk_and_shows_no_code(client, event_at_vote) -> None:
+    from pb.events.services import register_attendee
+
+    cycle, _proposals, event, facilitator = event_at_vote()
+    listed = register_attendee(event, facilitator, name="Carys").attendee  # checked in: the code was shown
+    db.session.commit()
+    _sign_in(client, facilitator)
+    base = f"/cycles/{cycle.id}/events/{event.id}"
+    for url in (f"{base}/attendees", f"{base}/attendees/{listed.id}/check-in"):
+        reopened = client.get(url)
+        assert (reopened.status_code, reopened.headers["Location"]) == (303, f"{base}/check-in"), url
+        assert client.get(url, headers=HX).headers["HX-Redirect"] == f"{base}/check-in"
+    assert client.get(f"{base}/attendees/{listed.id + 1000}/check-in").status_code == 404
+    desk = client.get(f"{base}/check-in").get_data(as_text=True)
+    assert not CODE.search(desk)
+
+
 def test_the_live_view_polls_and_hides_running_counts_unless_allowed(client, event_at_vote, resident) -> None:
     from pb.cycles.models import StageKind
     from pb.voting.services import cast_ballot
