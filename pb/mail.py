@@ -35,6 +35,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
@@ -61,7 +62,15 @@ def how_sent() -> str:
 
 
 def link_to(endpoint: str, **values: Any) -> str:
-    """An absolute link to put in an email: under PUBLIC_URL where it is set, else where this request came to."""
+    """An absolute link to put in an email: under PUBLIC_URL where it is set, else where this request came to.
+
+    It opens its page in the email's language, which is the language of the page the email was
+    asked from: on another device, or in the mail program's own browser, the site would otherwise
+    speak that browser's language. A link in Welsh passes through the language switch first.
+    """
+    language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    if language != current_app.config["BABEL_DEFAULT_LOCALE"]:
+        endpoint, values = "accounts.choose_language", {"code": language, "next": url_for(endpoint, **values)}
     public = current_app.config.get("PUBLIC_URL")
     if public:
         return str(public).rstrip("/") + url_for(endpoint, **values)

@@ -103,6 +103,9 @@ def test_every_route_that_takes_a_key_from_an_email_is_left_out_of_the_access_lo
     for page in ("/sign-up/sent", "/account/reset/sent", "/account/email/sent", "/sign-up", "/cycles/1/vote",
                  "/cycles/1/vote?q=100%25"):
         assert without_keys(f"GET {page} HTTP/1.1") == f"GET {page} HTTP/1.1"
+    # A link in Welsh passes through the language switch (pb.mail.link_to), with the page in its query.
+    for query in (f"next=/sign-up/{key}", f"next=%2Fsign-up%2F{key}"):
+        assert key not in without_keys(f"GET /language/cy?{query} HTTP/1.1")
     # The same page, its path percent-encoded, as Werkzeug decodes it for the route.
     assert without_keys(f"GET /sign%2Dup/{key} HTTP/1.1") == "GET /sign-up/[key] HTTP/1.1"
     assert app.test_client().get(f"/sign%2Dup/{key}").status_code == 400  # the route is reached: a broken link

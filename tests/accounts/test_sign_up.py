@@ -321,3 +321,16 @@ def test_the_same_account_made_several_times_at_once_is_made_once_and_the_rest_a
     with app.app_context():
         assert db.session.query(User).filter_by(email=email).count() == 1
         db.engine.dispose()
+
+
+def test_a_link_asked_for_in_welsh_opens_in_welsh_on_another_device(app, client) -> None:
+    client.set_cookie("lang", "cy")
+    client.submit("/sign-up?next=/cycles/3", {"email": "newydd@example.org"})
+    body = outbox()[0].get_content()
+    link = re.search(r"http://localhost(/language/cy\?next=/sign-up/[\w.-]+)", body)
+    assert link, body
+    other_device = app.test_client()  # no language chosen, and a browser that asks for English
+    switched = other_device.get(link[1], headers={"Accept-Language": "en-GB"})
+    assert switched.status_code == 303 and switched.headers["Location"].startswith("/sign-up/")
+    page = other_device.get(switched.headers["Location"], headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
+    assert '<html lang="cy">' in page and "Gorffen creu eich cyfrif" in page
