@@ -49,6 +49,7 @@ def test_a_resident_chooses_checks_and_confirms_without_javascript(client, ballo
     assert "Your vote has been cast" in done
     ballot_page = client.get(f"/cycles/{cycle.id}/vote").get_data(as_text=True)
     assert "You have already voted." in ballot_page and f'value="{a.id}" id="choice-{a.id}" checked' in ballot_page
+    assert "on a phone or computer you share, sign out when you have voted" in ballot_page  # it shows one's vote
 
 
 def test_choices_never_travel_in_a_url(client, ballot, resident) -> None:
@@ -141,6 +142,10 @@ def test_a_code_voter_votes_without_an_account_and_the_device_forgets_the_code(
     db.session.commit()
     start = client.get(f"/cycles/{cycle.id}/vote").get_data(as_text=True)
     assert "Enter a voting code" in start and "Sign in to vote" not in start
+    client.submit(f"/cycles/{cycle.id}/vote/code", {"code": code})
+    page = client.get(f"/cycles/{cycle.id}/vote").get_data(as_text=True)
+    assert "Your vote is secret" in page and "sign out when you have voted" not in page  # the device forgets a code
+    assert client.submit(f"/cycles/{cycle.id}/vote/forget").status_code == 303
     wrong = client.submit(f"/cycles/{cycle.id}/vote/code", {"code": "AAAA-AAAA-AAAA"})
     assert wrong.status_code == 422 and "That code is not right." in wrong.get_data(as_text=True)
     assert client.submit(f"/cycles/{cycle.id}/vote/code", {"code": code}).status_code == 303
