@@ -16,6 +16,7 @@ from pb.audit.services import record
 from pb.cycles.models import Cycle, Stage, StageKind, StageState
 from pb.db import session, utcnow
 from pb.errors import InvalidInput, NotFound
+from pb.mandates.actions import Verdict
 from pb.mandates.authority import Action, require, require_cycle_action
 from pb.mandates.services import create_first_version
 from pb.results.services import run_tally
@@ -174,11 +175,7 @@ def close_stage(stage: Stage, actor: User) -> Stage:
     Raises NotAuthorised, StageNotOpen or Conflict (a vote whose paper ballots are still being
     keyed in, or do not balance: closing would lose them).
     """
-    verdict = require(actor, Action.CLOSE_STAGE, stage)
-    if stage.kind == StageKind.VOTE:
-        from pb.events.paper_checks import require_paper_settled  # events depend on cycles, not the reverse
-
-        require_paper_settled(stage)
+    verdict = check_closing(stage, actor)
     stage.state = StageState.CLOSED
     stage.closed_at = utcnow()
     session().flush()
@@ -186,6 +183,16 @@ def close_stage(stage: Stage, actor: User) -> Stage:
     if stage.kind == StageKind.VOTE:
         run_tally(stage, actor)
     return stage
+
+
+def check_closing(stage: Stage, actor: User) -> Verdict:
+    """Raises what `close_stage` would, and closes nothing: the page that asks first says it at once."""
+    verdict = require(actor, Action.CLOSE_STAGE, stage)
+    if stage.kind == StageKind.VOTE:
+        from pb.events.paper_checks import require_paper_settled  # events depend on cycles, not the reverse
+
+        require_paper_settled(stage)
+    return verdict
 
 
 def representatives(cycle: Cycle) -> list[User]:

@@ -70,6 +70,16 @@ def open_stage(cycle_id: int, kind: str) -> Response:
     return done("cycles.show_cycle", cycle_id=cycle_id)
 
 
+@bp.get("/cycles/<int:cycle_id>/stages/<kind>/close")
+@login_required
+def confirm_close_stage(cycle_id: int, kind: str) -> Response:
+    """Asks first, since closing cannot be undone (closing the vote counts it); or says why it cannot be closed."""
+    cycle = services.get_cycle(cycle_id)
+    stage = services.get_stage(cycle, kind)
+    services.check_closing(stage, current_user)
+    return render("cycles/close_stage.html", cycle=cycle, stage=stage)
+
+
 @bp.post("/cycles/<int:cycle_id>/stages/<kind>/close")
 @login_required
 def close_stage(cycle_id: int, kind: str) -> Response:

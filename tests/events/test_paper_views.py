@@ -247,6 +247,8 @@ def test_closing_the_vote_waits_for_paper_then_the_results_show_every_channel(
     key_paper_ballot(event, ffion, 1, {proposals[1].id: 1})
     db.session.commit()
     _sign_in(client, commissioner)
+    asked_first = client.get(f"/cycles/{cycle.id}/stages/vote/close")  # the page that asks says so before
+    assert asked_first.status_code == 409 and "1 paper ballot is still being keyed in" in asked_first.get_data(True)
     refused = client.submit(f"/cycles/{cycle.id}/stages/vote/close")
     text = refused.get_data(as_text=True)
     assert refused.status_code == 409 and "1 paper ballot is still being keyed in" in text and "paper.pending" in text
@@ -256,6 +258,17 @@ def test_closing_the_vote_waits_for_paper_then_the_results_show_every_channel(
     assert unbalanced.status_code == 409 and "do not balance yet" in unbalanced.get_data(as_text=True)
     record_paper_count(event, ffion, issued=1, returned=1)
     db.session.commit()
+    cycle_page = client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
+    assert f'href="/cycles/{cycle.id}/stages/vote/close"' in cycle_page  # a link to the page that asks first
+    ask = client.get(f"/cycles/{cycle.id}/stages/vote/close")
+    page = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and "Close the vote stage?" in page and "This cannot be undone" in page
+    assert f'action="/cycles/{cycle.id}/stages/vote/close"' in page and "Keep it open" in page
+    assert cycle.stage_of_kind(StageKind.VOTE).is_open  # asking closed nothing
+    _sign_in(client, resident)
+    resident_asks = client.get(f"/cycles/{cycle.id}/stages/vote/close")
+    assert resident_asks.status_code == 403 and "Close the vote stage?" not in resident_asks.get_data(True)
+    _sign_in(client, commissioner)
     assert client.submit(f"/cycles/{cycle.id}/stages/vote/close").status_code == 303
     results = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
     assert re.search(r'On paper</th><td class="numeric">1<', results)
