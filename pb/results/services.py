@@ -244,6 +244,11 @@ def check_can_decide(cycle: Cycle, actor: User | None) -> Verdict:
     return require(actor, Action.RECORD_DECISION, _decision_stage(cycle))
 
 
+# The longest public reason for a decision, or account of what changes: a few paragraphs, which
+# the results page, the report and every export carry beside each project.
+MAX_DECISION_TEXT = 2000
+
+
 def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None = None) -> list[ProjectDecision]:
     """Record the council's decision on every project on the ballot, as the mandates allow.
 
@@ -266,6 +271,13 @@ def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None
     for row in rows:
         choice = (choices or {}).get(row.proposal.id, Choice(row.funded_by_vote))
         reason, ground = choice.reason.strip(), None
+        for name, text in (("reason", reason), ("changes", choice.changes.strip())):
+            if len(text) > MAX_DECISION_TEXT:
+                raise InvalidInput(
+                    _("Write at most %(most)d characters about “%(title)s”: this has %(num)d.",
+                      most=MAX_DECISION_TEXT, title=row.proposal.title, num=len(text)),
+                    field=f"{name}-{row.proposal.id}",
+                )
         if choice.funded != row.funded_by_vote:
             if not reason:
                 raise InvalidInput(

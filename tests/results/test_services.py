@@ -136,6 +136,10 @@ def test_funding_with_changes_is_published_and_only_for_funded_projects(open_vot
     open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
     with pytest.raises(InvalidInput):
         record_decision(cycle, commissioner, {b.id: Choice(False, changes="Smaller")})
+    for too_long in (Choice(True, changes="x" * 2001), Choice(False, reason="y" * 2001)):
+        with pytest.raises(InvalidInput, match="at most 2000 characters") as refused:
+            record_decision(cycle, commissioner, {a.id: too_long})
+        assert refused.value.field in (f"changes-{a.id}", f"reason-{a.id}")
     decisions = record_decision(cycle, commissioner, {a.id: Choice(True, changes="Built in two phases.")})
     assert next(d for d in decisions if d.proposal_id == a.id).changes == "Built in two phases."
     project = next(p for p in cycle_record(cycle)["projects"] if p["id"] == a.id)

@@ -52,3 +52,22 @@ def test_you_said_we_did_explains_every_departure_from_the_vote(client, open_vot
     page = client.get(f"/cycles/{cycle.id}/you-said-we-did").get_data(as_text=True)
     assert "the vote chose it" in page and "did not fund it, which is not what the vote said" in page
     assert "The land flooded." in page
+
+
+def test_a_decision_text_too_long_comes_back_on_the_form_with_what_was_written(
+    client, login_as, open_vote, make_user, commissioner
+) -> None:
+    from pb.cycles.services import open_stage
+    from pb.results.models import ProjectDecision
+
+    cycle, (a, _b, _c) = open_vote(binding=False)
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
+    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
+    open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
+    db.session.commit()
+    login_as(commissioner)
+    pasted = "https://example.org/" + "a" * 2000
+    response = client.submit(f"/cycles/{cycle.id}/decision", {f"funded-{a.id}": "yes", f"changes-{a.id}": pasted})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Write at most 2000 characters about" in page and pasted in page
+    assert db.session.query(ProjectDecision).count() == 0
