@@ -6,9 +6,31 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from wtforms import Field
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, validators
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
+
+
+class Length(validators.Length):
+    """wtforms' Length, saying what to do in the site's words, in its language.
+
+    wtforms' own message is "Field cannot be longer than 120 characters.", and its Welsh names no field either.
+    """
+
+    def __init__(self, min: int = -1, max: int = -1, message: str | None = None) -> None:
+        if message is None and min < 1:
+            message = _l("Write %(max)d characters or fewer: this has %(length)d.")
+        super().__init__(min=min, max=max, message=message)
+
+
+class NumberRange(validators.NumberRange):
+    """wtforms' NumberRange, in the site's words: "Enter a number from 1 to 2000."."""
+
+    def __init__(self, min: int | None = None, max: int | None = None, message: str | None = None) -> None:
+        if message is None and min is not None and max is not None:
+            message = _l("Enter a number from %(min)s to %(max)s.")
+        super().__init__(min=min, max=max, message=message)
 
 
 def parse_pounds(text: str) -> int:

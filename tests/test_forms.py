@@ -32,3 +32,29 @@ def test_an_amount_in_pounds_becomes_pence(typed: str, pence: int) -> None:
 def test_an_amount_that_is_not_pounds_and_pence_is_refused_with_the_reason(typed: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_pounds(typed)
+
+
+def test_too_long_or_out_of_range_says_what_to_do_in_the_sites_words_and_language(app) -> None:
+    from flask_babel import force_locale
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms import IntegerField, StringField
+
+    from pb.forms import Length, NumberRange
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        name = StringField("Name", validators=[Length(max=5)])
+        size = IntegerField("How many", validators=[NumberRange(min=1, max=2000)])
+
+    with app.test_request_context():
+        form = Form(formdata=MultiDict({"name": "Rhiannon", "size": "2001"}))
+        assert not form.validate()
+        assert form.name.errors == ["Write 5 characters or fewer: this has 8."]
+        assert form.size.errors == ["Enter a number from 1 to 2000."]
+        with force_locale("cy"):
+            welsh = Form(formdata=MultiDict({"name": "Rhiannon", "size": "0"}))
+            assert not welsh.validate()
+            assert "Write" not in welsh.name.errors[0] and "Enter a number" not in welsh.size.errors[0]

@@ -3,10 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from pb.accounts.roles import ROLE_NAMES
 from pb.accounts.services import MIN_PASSWORD_LENGTH
+from pb.forms import Length
 
 
 def new_password_field(label: str, missing: str) -> PasswordField:

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired
 
 from pb.cycles.models import StageKind
-from pb.forms import GroupErrors, MoneyField
+from pb.forms import GroupErrors, Length, MoneyField, NumberRange
 from pb.mandates.templates import Template
 from pb.templating import stage_name
 

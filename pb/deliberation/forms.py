@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import Length
 
 from pb.deliberation.models import CommentKind
+from pb.forms import Length
 
 
 class CommentForm(FlaskForm):

@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Optional
 
 from pb.delivery.models import DeliveryStatus
 from pb.delivery.services import MAX_HOURS, STATUS_WORDS
-from pb.forms import MoneyField
+from pb.forms import Length, MoneyField, NumberRange
 
 RATINGS = [
     SelectChoice("5", _l("5 – Very good")),

@@ -12,8 +12,10 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from pb.forms import Length, NumberRange
 
 
 class EventForm(FlaskForm):

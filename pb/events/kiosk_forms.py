@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
+
+from pb.forms import Length
 
 # A PIN is typed on a shared screen: hidden as it is typed, with a number keypad, never remembered.
 PIN_KEYS = {"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]*"}

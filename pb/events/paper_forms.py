@@ -6,7 +6,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, StringField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired
+
+from pb.forms import Length, NumberRange
 
 
 class PrintPaperForm(FlaskForm):

@@ -20,11 +20,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import Field as FormField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pb.cycles.models import StageKind
-from pb.forms import MoneyField
+from pb.forms import Length, MoneyField, NumberRange
 from pb.mandates.boundaries import BOUNDARIES_BY_KIND, Boundaries
 
 # Welsh answers a mandate's yes-or-no questions with the neutral "Ie" and "Na".

@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from pb.forms import Length
 from pb.priorities.models import AssetType, NeedKind
 
 

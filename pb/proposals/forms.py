@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Optional
 
-from pb.forms import MoneyField
+from pb.forms import Length, MoneyField, NumberRange
 from pb.proposals.services import ProposalFields
 
 LANGUAGE_CHOICES = [SelectChoice("en", _l("English")), SelectChoice("cy", _l("Cymraeg (Welsh)"))]

@@ -8,9 +8,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
+from pb.forms import Length
 from pb.mandates.boundaries.demographics import Question
 from pb.results.demographics import figure_field
 
