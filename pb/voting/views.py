@@ -145,7 +145,8 @@ def choose(cycle_id: int) -> Response:
         )
     _save_draft(stage, chosen)
     if action.startswith("show-") and action[5:].isdigit():  # a project's page, the choices kept
-        return redirect(url_for("proposals.show_proposal", cycle_id=cycle.id, proposal_id=int(action[5:])), code=303)
+        return redirect(url_for("proposals.show_proposal", cycle_id=cycle.id, proposal_id=int(action[5:]),
+                                **{"from": "ballot"}), code=303)  # its back link goes to the ballot
     if action != "check":
         return redirect(url_for("voting.show_ballot", cycle_id=cycle.id, **filters.as_args()) + "#projects", code=303)
     try:

@@ -62,7 +62,10 @@ def test_choices_never_travel_in_a_url(client, ballot, resident) -> None:
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f'value="{a.id}" id="choice-{a.id}" checked' in page  # the draft stays in the session
     details = client.submit(f"/cycles/{cycle.id}/vote", {"action": f"show-{a.id}", "choices": [a.id]})
-    assert details.headers["Location"] == f"/cycles/{cycle.id}/proposals/{a.id}"
+    assert details.headers["Location"] == f"/cycles/{cycle.id}/proposals/{a.id}?from=ballot"
+    project = client.get(details.headers["Location"]).get_data(as_text=True)
+    assert f'href="/cycles/{cycle.id}/vote#project-{a.id}" class="back-link">Back to your ballot' in project
+    assert "All proposals" in client.get(f"/cycles/{cycle.id}/proposals/{a.id}").get_data(as_text=True)
 
 
 def test_the_meter_is_one_url_with_two_renderings(client, ballot, resident) -> None:
