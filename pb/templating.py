@@ -63,6 +63,7 @@ TAG_NAMES = {
     "submitted": _l("submitted"),
     "eligible": _l("eligible"),
     "ruled_out": _l("ruled out"),
+    "merged": _l("merged"),
     "funded": _l("funded"),
     "not_funded": _l("not funded"),
 }

@@ -48,3 +48,12 @@ def test_a_long_list_offers_the_first_and_last_pages_and_those_beside_this_one()
     assert page_numbers(4, 10) == [1, 2, 3, 4, 5, None, 10]  # one page left out is shown, not an ellipsis
     assert page_numbers(7, 8) == [1, None, 6, 7, 8]
     assert page_numbers(10, 10) == [1, None, 9, 10]
+
+
+def test_every_state_a_tag_shows_has_a_name_in_the_sites_words() -> None:
+    from pb.cycles.models import StageState
+    from pb.proposals.models import ProposalStatus
+    from pb.templating import TAG_NAMES
+
+    missing = [state.value for state in [*StageState, *ProposalStatus] if state.value not in TAG_NAMES]
+    assert missing == []
