@@ -5,7 +5,7 @@ hours, and a sign-up link's key spells out the address it was sent to (it is sig
 encrypted: pb/accounts/links.py). The key is in the path of the page the link opens, and so in
 what a log writes of a request: gunicorn's access log (the request line, and the Referer of the
 requests that page makes next: pb/serving.py) and the app's own log (Flask's "Exception on
-<path>", the database errors of pb/errors.py). Both write `[key]` in its place.
+<path>", the database errors of pb/errors.py). Each writes `[key]` in its place.
 
 The one log that shows links whole is `make run`'s, where an email is written to the terminal
 instead of sent (pb/mail.py, MAIL_BACKEND "log"): that is how a developer follows them.
