@@ -146,7 +146,9 @@ def test_a_cycle_from_setup_to_published_results(client, make_user) -> None:
     _sign_in(client, commissioner)
     assert client.submit(f"{base}/stages/vote/close").status_code == 303
     client.submit(f"{base}/stages/decision/open")
-    assert client.submit(f"{base}/decision").status_code == 303
+    check = client.submit(f"{base}/decision")
+    assert check.status_code == 200 and "Check the decision before you publish it" in check.get_data(as_text=True)
+    assert client.submit(f"{base}/decision", {"publish": "yes"}).status_code == 303
     _sign_out(client)
 
     results = client.get(f"{base}/results").get_data(as_text=True)

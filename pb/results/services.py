@@ -249,19 +249,20 @@ def check_can_decide(cycle: Cycle, actor: User | None) -> Verdict:
 MAX_DECISION_TEXT = 2000
 
 
-def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None = None) -> list[ProjectDecision]:
-    """Record the council's decision on every project on the ballot, as the mandates allow.
+def check_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None = None) -> list[ProjectDecision]:
+    """The decision `record_decision` would record, checked the same way and not added to the
+    session: the page that asks before publishing shows it.
 
     A project missing from `choices` follows the vote. Departing from an advisory vote needs
     a public reason. Departing from a binding vote is an **override**: only where the decision
-    stage's mandate allows one, on one of its grounds, with a public reason; it is recorded
-    as such and published.
+    stage's mandate allows one, on one of its grounds, with a public reason.
     Raises StageNotOpen, NotAuthorised, NotFound (not counted), OutsideMandate, InvalidInput or Conflict.
     """
-    verdict, stage = check_can_decide(cycle, actor), _decision_stage(cycle)
+    check_can_decide(cycle, actor)
+    stage = _decision_stage(cycle)
     if decisions_for(cycle):
         raise Conflict(_("The decision has already been recorded."))
-    tally, rows = result_rows(cycle)
+    _tally, rows = result_rows(cycle)
     vote_stage = cycle.stage_of_kind(StageKind.VOTE)
     assert vote_stage is not None and vote_stage.agreed_mandate is not None
     vote = vote_stage.agreed_mandate.boundaries
@@ -304,6 +305,16 @@ def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None
                 recorded_by_id=actor.id,
             )
         )
+    return decisions
+
+
+def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None = None) -> list[ProjectDecision]:
+    """Record and publish the council's decision on every project on the ballot, as the mandates
+    allow (`check_decision` says what is allowed); an override is recorded as such in the audit log.
+    Raises what `check_decision` does."""
+    decisions = check_decision(cycle, actor, choices)
+    verdict, stage = check_can_decide(cycle, actor), _decision_stage(cycle)
+    tally, _rows = result_rows(cycle)
     session().add_all(decisions)
     session().flush()
     record(

@@ -72,42 +72,58 @@ def show_dashboard(cycle_id: int) -> Response:
 @bp.route("/cycles/<int:cycle_id>/decision", methods=["GET", "POST"])
 @login_required
 def record_decision(cycle_id: int) -> Response:
-    """Commissioners record the decision on each project, as the mandates allow."""
+    """Commissioners record the decision on each project, as the mandates allow. The form leads to
+    a page that shows the decision to check, since publishing it cannot be undone; its *Change* goes
+    back to the form with everything as written, and its *Publish* records it."""
     cycle = get_cycle(cycle_id)
     services.check_can_decide(cycle, current_user)  # no form for those who may not use it
     tally, rows = services.result_rows(cycle)
-    terms = services.decision_terms(cycle)
     form = ConfirmForm()
     error: PBError | None = None
-    if form.validate_on_submit():
-        choices = {
-            row.proposal.id: services.Choice(
-                funded=request.form.get(f"funded-{row.proposal.id}", "yes" if row.funded_by_vote else "no") == "yes",
-                reason=request.form.get(f"reason-{row.proposal.id}", ""),
-                ground=request.form.get(f"ground-{row.proposal.id}") or None,
-                changes=request.form.get(f"changes-{row.proposal.id}", ""),
-            )
-            for row in rows
-        }
+    if form.validate_on_submit() and "change" not in request.form:
+        choices = {row.proposal.id: _choice(row) for row in rows}
+        publish = request.form.get("publish") == "yes"
         try:
-            services.record_decision(cycle, current_user, choices)
+            checked = (services.record_decision if publish else services.check_decision)(cycle, current_user, choices)
         except PBError as caught:
             if not caught.field:
                 raise
             db.session.rollback()
             error = caught
         else:
-            flash(_("The decision has been recorded and published."), "success")
-            return done("results.show_results", cycle_id=cycle.id)
+            if publish:
+                flash(_("The decision has been recorded and published."), "success")
+                return done("results.show_results", cycle_id=cycle.id)
+            return render(
+                "results/decision_check.html",
+                cycle=cycle,
+                tally=tally,
+                rows=rows,
+                choices=choices,
+                funded=[row for row in rows if choices[row.proposal.id].funded],
+                decisions={decision.proposal_id: decision for decision in checked},
+                form=form,
+            )
     return render(
         "results/decision.html",
         cycle=cycle,
         tally=tally,
         rows=rows,
-        terms=terms,
+        terms=services.decision_terms(cycle),
         form=form,
         error=error,
         status=422 if error else 200,
+    )
+
+
+def _choice(row: services.ResultRow) -> services.Choice:
+    """What the form, or the check page's hidden copy of it, says about one project."""
+    pid = row.proposal.id
+    return services.Choice(
+        funded=request.form.get(f"funded-{pid}", "yes" if row.funded_by_vote else "no") == "yes",
+        reason=request.form.get(f"reason-{pid}", ""),
+        ground=request.form.get(f"ground-{pid}") or None,
+        changes=request.form.get(f"changes-{pid}", ""),
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage
 from pb.db import db
@@ -71,3 +73,57 @@ def test_a_decision_text_too_long_comes_back_on_the_form_with_what_was_written(
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Write at most 2000 characters about" in page and pasted in page
     assert db.session.query(ProjectDecision).count() == 0
+
+
+def test_the_decision_is_shown_to_check_before_it_is_published(
+    client, login_as, open_vote, make_user, commissioner
+) -> None:
+    from pb.cycles.services import open_stage
+    from pb.results.models import ProjectDecision
+
+    cycle, (a, b, _c) = open_vote(binding=False)
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
+    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
+    open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
+    db.session.commit()
+    login_as(commissioner)
+    answers = {
+        f"funded-{a.id}": "no", f"reason-{a.id}": "The land flooded.",
+        f"funded-{b.id}": "yes", f"reason-{b.id}": "Residents asked at the event.", f"changes-{b.id}": "Smaller",
+    }
+    check = client.submit(f"/cycles/{cycle.id}/decision", answers)
+    page = check.get_data(as_text=True)
+    assert check.status_code == 200 and "Check the decision before you publish it" in page
+    assert "It funds 1 project, costing £3,000 of the £10,000 budget." in page
+    assert "Fund with changes" in page and "Changes: Smaller" in page and "Public reason: The land flooded." in page
+    assert "the vote said the opposite" in page and 'name="publish" value="yes"' in page
+    assert db.session.query(ProjectDecision).count() == 0  # nothing is published by looking
+
+    # Change brings the form back with everything as written; nothing is recorded.
+    again = client.submit(f"/cycles/{cycle.id}/decision", {**answers, "change": "yes"}).get_data(as_text=True)
+    assert "Record the decision" in again and "The land flooded." in again and "Residents asked at the event." in again
+    assert re.search(f'id="funded-{a.id}-no" name="funded-{a.id}" value="no"\\s+checked', again)
+    assert db.session.query(ProjectDecision).count() == 0
+
+    published = client.submit(f"/cycles/{cycle.id}/decision", {**answers, "publish": "yes"})
+    assert published.status_code == 303 and published.headers["Location"].endswith(f"/cycles/{cycle.id}/results")
+    funded = {d.proposal_id: d.funded for d in db.session.query(ProjectDecision)}
+    assert funded[a.id] is False and funded[b.id] is True
+
+
+def test_a_decision_that_breaks_the_rules_comes_back_to_the_form_not_to_the_check_page(
+    client, login_as, open_vote, make_user, commissioner
+) -> None:
+    from pb.cycles.services import open_stage
+
+    cycle, (a, _b, _c) = open_vote(binding=False)
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
+    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
+    open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
+    db.session.commit()
+    login_as(commissioner)
+    for extra in ({}, {"publish": "yes"}):  # a hand-made Publish is checked as hard as the form
+        response = client.submit(f"/cycles/{cycle.id}/decision", {f"funded-{a.id}": "no", **extra})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and "Give a public reason for departing from the vote" in page
+        assert "Check the decision before you publish it" not in page
