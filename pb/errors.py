@@ -7,6 +7,7 @@ plain-English message for the person, and an HTTP status.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -18,6 +19,9 @@ from pb.db import db
 from pb.extensions import login_manager
 from pb.security import leave_session_alone
 from pb.unsent import words_sent
+
+if TYPE_CHECKING:
+    from pb.cycles.models import Cycle  # the models import this module
 
 DATABASE_LOST = (OperationalError, InterfaceError)
 
@@ -43,6 +47,12 @@ class PBError(Exception):
 class NotFound(PBError):
     status = 404
     title = N_("Page not found")
+
+
+class NotCounted(NotFound):
+    """Results asked for before the count: the page says when there will be some."""
+
+    title = N_("No results yet")
 
 
 class NotAuthorised(PBError):
@@ -109,7 +119,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_pb_error(error: PBError) -> Response:
         def page() -> Response:
             db.session.rollback()  # nothing half-written is ever shown, let alone committed
-            return _error_response(_(error.title), error, error.status)
+            return _error_response(_(error.title), error, error.status, back=_cycle_of_the_page())
 
         return page_or_unavailable(page)
 
@@ -137,7 +147,8 @@ def register_error_handlers(app: Flask) -> None:
                 leave_session_alone()
                 db.session.rollback()  # a failed flush would fail the page's own reads
             title, message = HTTP_ERRORS.get(error.code or 500, (error.name, error.description or ""))
-            response = _error_response(_(title), PBError(_(message)), error.code or 500)
+            back = _cycle_of_the_page() if (error.code or 500) < 500 else None
+            response = _error_response(_(title), PBError(_(message)), error.code or 500, back=back)
             if isinstance(error, MethodNotAllowed) and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)  # as a 405 must say
             return response
@@ -164,13 +175,24 @@ HTTP_ERRORS = {
 }
 
 
-def _error_response(title: str, error: PBError, status: int) -> Response:
+def _cycle_of_the_page() -> Cycle | None:
+    """The cycle whose page could not be shown, if its address names one that exists: the error page
+    leads back to it."""
+    cycle_id = (request.view_args or {}).get("cycle_id")
+    if not isinstance(cycle_id, int):
+        return None
+    from pb.cycles.models import Cycle  # the models import this module
+
+    return db.session.get(Cycle, cycle_id)
+
+
+def _error_response(title: str, error: PBError, status: int, back: Cycle | None = None) -> Response:
     if request.path == "/api" or request.path.startswith("/api/"):  # the open data API answers in JSON only
         return _json_error(error.message or title, status)
     htmx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
     template = "errors/_message.html" if htmx else "errors/error.html"
     unsent = [] if htmx else words_sent()  # an htmx form stays on its page as it was
-    response = make_response(render_template(template, title=title, error=error, unsent=unsent), status)
+    response = make_response(render_template(template, title=title, error=error, unsent=unsent, back=back), status)
     response.vary.add("HX-Request")
     return to_messages(response) if htmx else response
 

@@ -18,13 +18,13 @@ from pb.counting import CountingError, Instance, count
 from pb.counting.outcome import STATUSES
 from pb.cycles.models import Cycle, Stage, StageKind, StageState
 from pb.db import session
-from pb.errors import Conflict, InvalidInput, NotFound
+from pb.errors import Conflict, InvalidInput, NotCounted, NotFound
 from pb.mandates.actions import Verdict
 from pb.mandates.authority import Action, require
 from pb.mandates.boundaries import DecisionBoundaries, VoteBoundaries
 from pb.proposals.models import Proposal, ProposalStatus
 from pb.results.models import ProjectDecision, TallyRun
-from pb.templating import money
+from pb.templating import date_time, money
 from pb.voting.counts import counting_profile
 
 # The counting engine's STATUSES, as whole sentences a resident reads in their own language.
@@ -125,11 +125,11 @@ class ResultRow:
 def result_rows(cycle: Cycle) -> tuple[TallyRun, list[ResultRow]]:
     """Each project on the ballot, most votes first, with its fate in plain words.
 
-    Raises NotFound when the vote has not been counted.
+    Raises NotCounted (a NotFound) when the vote has not been counted.
     """
     tally = latest_tally(cycle)
     if tally is None:
-        raise NotFound(_("The votes have not been counted yet."))
+        raise NotCounted(_not_counted_yet(cycle))
     proposals = {str(p.id): p for p in _on_ballot(cycle)}
     decisions = {d.proposal_id: d for d in decisions_for(cycle)}
     # Most support first; among equals, the cheaper first (the count's own tie-break order).
@@ -147,6 +147,24 @@ def result_rows(cycle: Cycle) -> tuple[TallyRun, list[ResultRow]]:
         if info["id"] in proposals
     ]
     return tally, rows
+
+
+def _not_counted_yet(cycle: Cycle) -> str:
+    """Why there are no results yet, and when there will be."""
+    vote = cycle.stage_of_kind(StageKind.VOTE)
+    if vote is None:
+        return _("This cycle has no vote, so it has no results.")
+    if vote.state == StageState.OPEN and vote.closes_at:
+        return _(
+            "The votes have not been counted yet. The vote is open until %(when)s, and the votes are counted as "
+            "soon as it closes.",
+            when=date_time(vote.closes_at),
+        )
+    if vote.state == StageState.OPEN:
+        return _("The votes have not been counted yet. They are counted as soon as the vote closes.")
+    if vote.state in (StageState.DRAFT, StageState.AGREED):
+        return _("The votes have not been counted yet. The vote has not opened.")
+    return _("The votes have not been counted yet.")
 
 
 def explain(info: dict[str, Any], currency: str) -> str:

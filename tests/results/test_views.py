@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from pb.cycles.models import StageKind
 from pb.cycles.services import close_stage
@@ -8,11 +9,27 @@ from pb.db import db
 from pb.voting.services import cast_ballot
 
 
-def test_results_before_the_count_say_so_plainly(client, open_vote) -> None:
+def test_results_before_the_count_say_when_they_will_be_and_lead_back_to_the_cycle(
+    client, open_vote, make_cycle
+) -> None:
     cycle, _ = open_vote()
-    response = client.get(f"/cycles/{cycle.id}/results")
-    assert response.status_code == 404
-    assert "The votes have not been counted yet." in response.get_data(as_text=True)
+    for url in (f"/cycles/{cycle.id}/results", f"/cycles/{cycle.id}/you-said-we-did", f"/cycles/{cycle.id}/results.csv"):
+        response = client.get(url)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404 and "<title>No results yet" in page
+        assert "The votes have not been counted yet. They are counted as soon as the vote closes." in page
+        assert f'<a href="/cycles/{cycle.id}">Go back to {cycle.title}</a>' in page
+
+    vote = cycle.stage_of_kind(StageKind.VOTE)
+    vote.closes_at = datetime(2027, 3, 1, 18, 0, tzinfo=UTC)
+    db.session.commit()
+    page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
+    assert "The vote is open until 1 March 2027, 18:00, and the votes are counted as soon as it closes." in page
+
+    not_yet = make_cycle(title="Still planning")
+    page = client.get(f"/cycles/{not_yet.id}/results").get_data(as_text=True)
+    assert "The vote has not opened." in page and "Go back to Still planning" in page
+    assert "Go back to" not in client.get("/cycles/9999/results").get_data(as_text=True)  # no such cycle
 
 
 def test_results_page_and_csv_after_the_count(client, open_vote, make_user, commissioner) -> None:
