@@ -186,13 +186,21 @@ def _cycle_of_the_page() -> Cycle | None:
     return db.session.get(Cycle, cycle_id)
 
 
+def _mandate_stage(clause: str | None) -> str | None:
+    from pb.mandates.boundaries import mandate_stage  # the models it reads import this module
+
+    return mandate_stage(clause)
+
+
 def _error_response(title: str, error: PBError, status: int, back: Cycle | None = None) -> Response:
     if request.path == "/api" or request.path.startswith("/api/"):  # the open data API answers in JSON only
         return _json_error(error.message or title, status)
     htmx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
     template = "errors/_message.html" if htmx else "errors/error.html"
     unsent = [] if htmx else words_sent()  # an htmx form stays on its page as it was
-    response = make_response(render_template(template, title=title, error=error, unsent=unsent, back=back), status)
+    response = make_response(render_template(
+        template, title=title, error=error, unsent=unsent, back=back, clause_stage=_mandate_stage(error.clause)
+    ), status)
     response.vary.add("HX-Request")
     return to_messages(response) if htmx else response
 

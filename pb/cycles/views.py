@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from pb.cycles import endorsements, services
 from pb.cycles.forms import CycleForm, EndorsementForm, RepresentativeForm, TemplateChoiceForm
 from pb.cycles.models import Cycle, StageKind
-from pb.errors import PBError
+from pb.errors import Conflict, PBError
 from pb.mandates.authority import Action, require_cycle_action
 from pb.mandates.forms import ConfirmForm
 from pb.mandates.templates import all_templates, find_template
@@ -76,7 +76,19 @@ def confirm_close_stage(cycle_id: int, kind: str) -> Response:
     """Asks first, since closing cannot be undone (closing the vote counts it); or says why it cannot be closed."""
     cycle = services.get_cycle(cycle_id)
     stage = services.get_stage(cycle, kind)
-    services.check_closing(stage, current_user)
+    try:
+        services.check_closing(stage, current_user)
+    except Conflict as refused:
+        if refused.clause not in ("paper.pending", "paper.reconciliation"):
+            raise
+        # Paper still to settle: the page says so, with the way to each event's reconciliation.
+        from pb.events.paper import paper_batches  # events depend on cycles, not the reverse
+        from pb.events.services import events_of
+
+        paper_events = [event for event in events_of(cycle) if paper_batches(event)]
+        return render(
+            "cycles/close_stage.html", cycle=cycle, stage=stage, refused=refused, paper_events=paper_events, status=409
+        )
     return render("cycles/close_stage.html", cycle=cycle, stage=stage)
 
 

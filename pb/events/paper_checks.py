@@ -352,9 +352,10 @@ def require_paper_settled(stage: Stage) -> None:
         raise Conflict(
             ngettext(
                 "%(num)d paper ballot is still being keyed in: it needs a second entry or a facilitator to resolve "
-                "it. Finish it at its event (see the reconciliation) before closing the vote.",
+                "it. Finish it at its event before closing the vote: its reconciliation report says what is left.",
                 "%(num)d paper ballots are still being keyed in: they need a second entry or a facilitator to "
-                "resolve them. Finish them at their events (see the reconciliation) before closing the vote.",
+                "resolve them. Finish them at their events before closing the vote: their reconciliation reports say "
+                "what is left.",
                 waiting,
             ),
             clause="paper.pending",

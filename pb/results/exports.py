@@ -28,7 +28,7 @@ from pb.errors import NotFound
 from pb.mandates.boundaries import VoteBoundaries
 from pb.results.demographics import demographics_record
 from pb.results.report import to_pdf
-from pb.results.services import ResultRow, result_rows
+from pb.results.services import ResultRow, counted, result_rows
 from pb.templating import CURRENCY_SYMBOLS, money
 from pb.voting.models import Ballot, BallotChoice
 
@@ -337,6 +337,7 @@ def render_export(cycle: Cycle, fmt: str) -> bytes:
         raise NotFound(
             _("There is no export in the format “%(format)s”. Choose csv, xlsx, json, pb or pdf.", format=fmt)
         )
+    counted(cycle)  # before the count, the refusal is in the asker's language
     with force_locale("en"):
         return writers[fmt](cycle)
 

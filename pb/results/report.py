@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pb.pdf import Document
+from pb.results.words import rule_name, tie_break_words
 from pb.templating import money
 
 
@@ -37,8 +38,10 @@ def to_pdf(record: dict[str, Any]) -> bytes:
         _who_took_part(pdf, who, heading, line)
 
     heading("The count")
-    line(f"Rule: {tally['rule']}. Budget residents allocated: {money(tally['budget'], cycle['currency'])}.")
-    line(f"Ties broken by: {tally['tie_break']}. Fingerprint of the ballots counted: {tally['ballot_hash']}.")
+    line(f"Counted by the rule “{rule_name(tally['rule'])}” ({tally['rule']}), over a budget of "
+         f"{money(tally['budget'], cycle['currency'])}.")
+    line(f"Where projects tie, {tie_break_words(tally['tie_break'])} ({tally['tie_break']}).")
+    line(f"Fingerprint of the ballots counted: {tally['ballot_hash']}.")
 
     heading("Projects and decisions")
     pdf.style(9)

@@ -112,6 +112,14 @@ def latest_tally(cycle: Cycle) -> TallyRun | None:
     return session().scalar(query)
 
 
+def counted(cycle: Cycle) -> TallyRun:
+    """The latest count. Raises NotCounted (a NotFound), which says when there will be one."""
+    tally = latest_tally(cycle)
+    if tally is None:
+        raise NotCounted(_not_counted_yet(cycle))
+    return tally
+
+
 @dataclass(frozen=True)
 class ResultRow:
     proposal: Proposal
@@ -127,9 +135,7 @@ def result_rows(cycle: Cycle) -> tuple[TallyRun, list[ResultRow]]:
 
     Raises NotCounted (a NotFound) when the vote has not been counted.
     """
-    tally = latest_tally(cycle)
-    if tally is None:
-        raise NotCounted(_not_counted_yet(cycle))
+    tally = counted(cycle)
     proposals = {str(p.id): p for p in _on_ballot(cycle)}
     decisions = {d.proposal_id: d for d in decisions_for(cycle)}
     # Most support first; among equals, the cheaper first (the count's own tie-break order).

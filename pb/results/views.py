@@ -11,11 +11,13 @@ from pb.db import db
 from pb.errors import PBError
 from pb.mandates.authority import Action, require_cycle_action
 from pb.mandates.forms import ConfirmForm
-from pb.results import exports, services
+from pb.results import exports, services, words
 from pb.results.dashboard import dashboard
 from pb.web import done, render
 
 bp = Blueprint("results", __name__)
+bp.add_app_template_filter(words.rule_name)
+bp.add_app_template_filter(words.tie_break_words)
 
 
 @bp.get("/cycles/<int:cycle_id>/results")

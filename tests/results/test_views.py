@@ -40,6 +40,11 @@ def test_results_page_and_csv_after_the_count(client, open_vote, make_user, comm
     page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
     assert "Ballots counted</dt><dd>1" in page and "Project 1" in page
     assert '<svg class="bar-chart"' in page  # a chart drawn without inline styles
+    assert "Counted by the rule “Most votes first: fund each project that still fits the budget” (<code>greedy</code>)" in page
+    assert ("Where projects tie, more support first, then the cheaper first, then the lower project number first "
+            "(<code>score-desc,cost-asc,id-asc</code>).") in page
+    report = client.get(f"/cycles/{cycle.id}/report").get_data(as_text=True)
+    assert "Where projects tie, more support first, then the cheaper first" in report
     download = client.get(f"/cycles/{cycle.id}/results.csv")
     assert download.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="cycle-' in download.headers["Content-Disposition"]

@@ -97,3 +97,15 @@ def boundaries_for(kind: StageKind, data: dict[str, Any] | None = None) -> Bound
         return cls(**{k: v for k, v in (data or {}).items() if k in known})
     except TypeError as error:
         raise InvalidInput(_("These boundaries do not fit this stage.")) from error
+
+
+def mandate_stage(clause: str | None) -> str | None:
+    """For a clause of a stage's mandate, by which both sides cite it ("vote.postcodes": a field of
+    the vote's boundaries), that stage's kind; "" for one of every mandate ("mandate.locked"). None
+    for the app's own rules ("stage.state", "paper.pending", "vote.codes"): a refusal says those in
+    words, and the code would not help the person reading it."""
+    kind, _dot, name = (clause or "").partition(".")
+    if kind == "mandate":
+        return ""
+    cls = next((cls for stage_kind, cls in BOUNDARIES_BY_KIND.items() if stage_kind.value == kind), None)
+    return kind if cls is not None and name in {f.name for f in fields(cls)} else None
