@@ -94,7 +94,8 @@ def test_unknown_cycles_and_uncounted_results_are_json_errors(client, open_vote)
     cycle, _ = open_vote()
     assert client.get("/api/cycles/999").get_json() == {"error": "There is no cycle with that number."}
     response = client.get(f"/api/cycles/{cycle.id}/results")
-    assert response.status_code == 404 and response.get_json()["error"].startswith("The votes have not been counted yet.")
+    assert response.status_code == 404
+    assert response.get_json()["error"].startswith("The votes have not been counted yet.")
 
 
 def test_the_apps_own_errors_are_json_too(app, client, monkeypatch) -> None:

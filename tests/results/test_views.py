@@ -13,10 +13,11 @@ def test_results_before_the_count_say_when_they_will_be_and_lead_back_to_the_cyc
     client, open_vote, make_cycle
 ) -> None:
     cycle, _ = open_vote()
-    for url in (f"/cycles/{cycle.id}/results", f"/cycles/{cycle.id}/you-said-we-did", f"/cycles/{cycle.id}/results.csv"):
+    for page_name in ("results", "you-said-we-did", "results.csv"):
+        url = f"/cycles/{cycle.id}/{page_name}"
         response = client.get(url)
         page = response.get_data(as_text=True)
-        assert response.status_code == 404 and "<title>No results yet" in page
+        assert response.status_code == 404 and "<title>No results yet" in page, url
         assert "The votes have not been counted yet. They are counted as soon as the vote closes." in page
         assert f'<a href="/cycles/{cycle.id}">Go back to {cycle.title}</a>' in page
 
@@ -40,7 +41,8 @@ def test_results_page_and_csv_after_the_count(client, open_vote, make_user, comm
     page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
     assert "Ballots counted</dt><dd>1" in page and "Project 1" in page
     assert '<svg class="bar-chart"' in page  # a chart drawn without inline styles
-    assert "Counted by the rule “Most votes first: fund each project that still fits the budget” (<code>greedy</code>)" in page
+    rule = "Most votes first: fund each project that still fits the budget"
+    assert f"Counted by the rule “{rule}” (<code>greedy</code>)" in page
     assert ("Where projects tie, more support first, then the cheaper first, then the lower project number first "
             "(<code>score-desc,cost-asc,id-asc</code>).") in page
     report = client.get(f"/cycles/{cycle.id}/report").get_data(as_text=True)
