@@ -7,8 +7,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, validators
-from wtforms.validators import ValidationError
+from wtforms import Field, fields, validators
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 
@@ -31,6 +31,30 @@ class NumberRange(validators.NumberRange):
         if message is None and min is not None and max is not None:
             message = _l("Enter a number from %(min)s to %(max)s.")
         super().__init__(min=min, max=max, message=message)
+
+
+class IntegerField(fields.IntegerField):
+    """wtforms' IntegerField, whose "2.5" or "ten" gets one message in the site's words ("Enter a whole
+    number from 1 to 10."), not wtforms' "Not a valid integer value." beside the range's own."""
+
+    parse_error: str | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.parse_error = None
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            ranges = [v for v in self.validators if isinstance(v, validators.NumberRange)]
+            if ranges and ranges[0].min is not None and ranges[0].max is not None:
+                self.parse_error = _("Enter a whole number from %(min)s to %(max)s.",
+                                     min=ranges[0].min, max=ranges[0].max)
+            else:
+                self.parse_error = _("Enter a whole number, like 3.")
+
+    def pre_validate(self, form: Any) -> None:
+        if self.parse_error:
+            raise StopValidation(self.parse_error)
 
 
 def parse_pounds(text: str) -> int:

@@ -38,9 +38,9 @@ def test_too_long_or_out_of_range_says_what_to_do_in_the_sites_words_and_languag
     from flask_babel import force_locale
     from flask_wtf import FlaskForm
     from werkzeug.datastructures import MultiDict
-    from wtforms import IntegerField, StringField
+    from wtforms import StringField
 
-    from pb.forms import Length, NumberRange
+    from pb.forms import IntegerField, Length, NumberRange
 
     class Form(FlaskForm):
         class Meta:
@@ -58,3 +58,29 @@ def test_too_long_or_out_of_range_says_what_to_do_in_the_sites_words_and_languag
             welsh = Form(formdata=MultiDict({"name": "Rhiannon", "size": "0"}))
             assert not welsh.validate()
             assert "Write" not in welsh.name.errors[0] and "Enter a number" not in welsh.size.errors[0]
+
+
+@pytest.mark.parametrize(("typed", "ranged"), [("2.5", True), ("ten", True), ("2.5", False)])
+def test_a_number_that_is_not_whole_gets_one_message_in_the_sites_words(app, typed: str, ranged: bool) -> None:
+    from flask_babel import force_locale
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import InputRequired
+
+    from pb.forms import IntegerField, NumberRange
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        size = IntegerField("How many", validators=[InputRequired("Enter how many."),
+                                                     *([NumberRange(min=1, max=10)] if ranged else [])])
+
+    with app.test_request_context():
+        form = Form(formdata=MultiDict({"size": typed}))
+        assert not form.validate() and form.size.data is None
+        assert form.size.errors == ["Enter a whole number from 1 to 10." if ranged else "Enter a whole number, like 3."]
+        assert Form(formdata=MultiDict({"size": "7"})).validate()
+        with force_locale("cy"):
+            welsh = Form(formdata=MultiDict({"size": typed}))
+            assert not welsh.validate() and "Enter a whole number" not in welsh.size.errors[0]

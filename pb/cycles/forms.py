@@ -5,11 +5,11 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
 from pb.cycles.models import StageKind
-from pb.forms import GroupErrors, Length, MoneyField, NumberRange
+from pb.forms import GroupErrors, IntegerField, Length, MoneyField, NumberRange
 from pb.mandates.templates import Template
 from pb.templating import stage_name
 

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from pb.delivery.models import DeliveryStatus
 from pb.delivery.services import MAX_HOURS, STATUS_WORDS
-from pb.forms import Length, MoneyField, NumberRange
+from pb.forms import IntegerField, Length, MoneyField, NumberRange
 
 RATINGS = [
     SelectChoice("5", _l("5 – Very good")),

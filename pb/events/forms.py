@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,7 +14,7 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from pb.forms import Length, NumberRange
+from pb.forms import IntegerField, Length, NumberRange
 
 
 class EventForm(FlaskForm):

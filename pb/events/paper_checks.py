@@ -67,17 +67,24 @@ def to_check(event: Event, status: PaperStatus) -> list[PaperBallot]:
 Resolution = Literal["first", "second", "spoilt"]
 
 
-def _require_unbiased(entries: list[PaperEntry], actor: User, choose: Resolution | Mapping[int, int]) -> None:
-    """Double entry means no one person decides a ballot: a keyer may settle a mismatch only by
-    accepting the other keyer's reading; their own, a correction or spoiling it is for someone else.
+ALL_RESOLUTIONS = ("first", "second", "correct", "spoilt")  # "correct": a corrected reading
 
-    Raises NotAuthorised (clause `paper.double_entry`).
-    """
+
+def allowed_resolutions(entries: list[PaperEntry], actor: User) -> tuple[str, ...]:
+    """How `actor` may settle a mismatch. Double entry means no one person decides a ballot: a keyer
+    may only accept the other keyer's reading (their own, a correction or spoiling it is for someone
+    else), and whoever keyed both entries may not settle it at all."""
     keyed = [entry.entered_by_id for entry in entries]
     if actor.id not in keyed:
-        return
-    other = "second" if keyed[0] == actor.id else "first"
-    if choose != other or keyed.count(actor.id) > 1:
+        return ALL_RESOLUTIONS
+    if keyed.count(actor.id) > 1:
+        return ()
+    return ("second",) if keyed[0] == actor.id else ("first",)
+
+
+def _require_unbiased(entries: list[PaperEntry], actor: User, choose: Resolution | Mapping[int, int]) -> None:
+    """Raises NotAuthorised (clause `paper.double_entry`) for a way `allowed_resolutions` does not allow."""
+    if ("correct" if isinstance(choose, Mapping) else choose) not in allowed_resolutions(entries, actor):
         raise NotAuthorised(
             _("You keyed this ballot, so you may only accept the other entry. Ask another of the event's "
               "facilitators, or a commissioner, to read the paper and settle it."),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, StringField
+from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired
 
-from pb.forms import Length, NumberRange
+from pb.forms import IntegerField, Length, NumberRange
 
 
 class PrintPaperForm(FlaskForm):

@@ -290,9 +290,12 @@ def _key_page(cycle: Cycle, event: Event, stage: Stage, form: KeyPaperForm, *, s
 
 def _ballot_page(cycle: Cycle, event: Event, stage: Stage, ballot: Any, form: ResolvePaperForm, *,
                  values: Any = None, ballot_error: PBError | None = None, status: int = 200) -> Response:
+    comparison = paper_checks.comparison(event, ballot)
+    allowed = paper_checks.allowed_resolutions(comparison.entries, current_user)
+    form.choose.choices = [choice for choice in form.choose.choices if choice.value in allowed]  # theirs alone
     response = render("events/paper/ballot.html", status=status, cycle=cycle, event=event, ballot=ballot,
                       limits=paper.limits(stage), options=ballot_options(stage),
-                      comparison=paper_checks.comparison(event, ballot), form=form,
+                      comparison=comparison, form=form, allowed=allowed,
                       values=values if values is not None else MultiDict(), ballot_error=ballot_error,
                       can_resolve=may_run(event, current_user, Action.RESOLVE_PAPER_BALLOT),
                       serial=paper.format_serial(ballot.serial))

@@ -12,7 +12,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -24,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pb.cycles.models import StageKind
-from pb.forms import Length, MoneyField, NumberRange
+from pb.forms import IntegerField, Length, MoneyField, NumberRange
 from pb.mandates.boundaries import BOUNDARIES_BY_KIND, Boundaries
 
 # Welsh answers a mandate's yes-or-no questions with the neutral "Ie" and "Na".

@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from pb.forms import Length, MoneyField, NumberRange
+from pb.forms import IntegerField, Length, MoneyField, NumberRange
 from pb.proposals.services import ProposalFields
 
 LANGUAGE_CHOICES = [SelectChoice("en", _l("English")), SelectChoice("cy", _l("Cymraeg (Welsh)"))]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, StringField
+from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired
 
-from pb.forms import Length, NumberRange
+from pb.forms import IntegerField, Length, NumberRange
 from pb.voting.codes import MAX_BATCH
 
 
@@ -15,7 +15,11 @@ class CodeForm(FlaskForm):
     code = StringField(
         _l("Voting code"),
         description=_l("12 letters and numbers, like ABCD-EFGH-JKMN."),
-        validators=[DataRequired(_l("Enter your voting code.")), Length(max=40, message=_l("Enter your voting code."))],
+        validators=[
+            DataRequired(_l("Enter your voting code.")),
+            Length(max=40, message=_l("A voting code has 12 letters and numbers: this has %(length)d characters. "
+                                      "Check it and try again.")),
+        ],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
 

@@ -249,7 +249,10 @@ def check_receipt(cycle_id: int) -> Response:
     cycle = get_cycle(cycle_id)
     code = request.args.get("code", "").strip()[:40]
     result = services.check_receipt(_vote_stage(cycle), code) if code else None
-    return render("voting/receipt.html", "voting/_receipt_result.html", cycle=cycle, code=code, result=result)
+    missing = "code" in request.args and not code  # Check pressed with nothing typed
+    return render(
+        "voting/receipt.html", "voting/_receipt_result.html", cycle=cycle, code=code, result=result, missing=missing
+    )
 
 
 def _ballot_page(

@@ -36,6 +36,17 @@
   });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
 
+  // An htmx answer that replaces the button just pressed (the questions after voting, say) would
+  // leave focus nowhere, and a screen reader at the top of the page: focus goes to what replaced it.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if ((document.activeElement && document.activeElement !== document.body) || !target || !target.isConnected) { return; }
+    var landing = target.querySelector(".notification, h2, h1");
+    if (!landing) { return; }
+    if (!landing.hasAttribute("tabindex")) { landing.setAttribute("tabindex", "-1"); }
+    landing.focus();
+  });
+
   // A "Print" button (the check-in desk's voting code card): shown only where it can work.
   function showPrintButtons(root) {
     root.querySelectorAll("[data-print]").forEach(function (button) { button.hidden = false; });

@@ -60,6 +60,7 @@ def test_a_resident_answers_after_voting_and_a_commissioner_compares_with_the_ar
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.locator("#questions")).to_contain_text("Your answers have been added to the totals")  # htmx, in place
     expect(phone.get_by_role("button", name="Send my answers")).to_have_count(0)
+    expect(phone.locator("#questions .notification")).to_be_focused()  # not lost to the top of the page
     fits_a_phone(phone)
     phone.reload()
     expect(phone.get_by_role("heading", name=re.compile("Help us see who took part"))).to_have_count(0)

@@ -162,7 +162,12 @@ def test_a_mismatch_is_shown_side_by_side_and_resolved_through_the_page(client, 
     assert proposals[1].title in row and "Not ticked" in row and "Ticked" in row and "<strong>Different</strong>" in row
     assert listed.count("<strong>Different</strong>") == 1
     page = client.get(f"{base}/ballots/6")
-    assert page.status_code == 200 and "Resolve the ballot" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Resolve the ballot" in text
+    # Ffion keyed entry 1: she is offered only what she may do, and told why.
+    assert "You keyed entry 1, so you may only accept entry 2." in text
+    assert 'value="second"' in text and not re.search(r'value="(first|correct|spoilt)"', text)
+    assert 'name="spoilt_reason"' not in text and 'name="choices"' not in text
     unchosen = client.submit(f"{base}/ballots/6/resolve", {"spoilt_reason": "x"})
     assert unchosen.status_code == 422 and 'id="choose-error"' in unchosen.get_data(as_text=True)
     own = client.submit(f"{base}/ballots/6/resolve", {"choose": "correct", "choices": [str(proposals[0].id)]})
@@ -277,3 +282,27 @@ def test_closing_the_vote_waits_for_paper_then_the_results_show_every_channel(
     results = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
     assert re.search(r'On paper</th><td class="numeric">1<', results)
     assert re.search(r'Online, with an account</th><td class="numeric">1<', results)
+
+
+def test_someone_who_keyed_neither_entry_is_offered_every_way_to_resolve_it(client, at_event, commissioner) -> None:
+    cycle, proposals, event, (ffion, gareth) = at_event()
+    key_paper_ballot(event, ffion, 6, {proposals[0].id: 1})
+    key_paper_ballot(event, gareth, 6, {proposals[1].id: 1})
+    db.session.commit()
+    _sign_in(client, commissioner)
+    text = client.get(f"{_base(cycle, event)}/ballots/6").get_data(as_text=True)
+    assert all(f'value="{way}"' in text for way in ("first", "second", "correct", "spoilt"))
+    assert 'name="spoilt_reason"' in text and "so you may only accept" not in text
+
+
+def test_whoever_keyed_both_entries_may_not_settle_the_ballot() -> None:
+    from types import SimpleNamespace
+
+    from pb.events.paper_checks import ALL_RESOLUTIONS, allowed_resolutions
+
+    ffion, gareth, carys = (SimpleNamespace(id=n) for n in (1, 2, 3))
+    entries = [SimpleNamespace(entered_by_id=1), SimpleNamespace(entered_by_id=2)]
+    assert allowed_resolutions(entries, ffion) == ("second",)
+    assert allowed_resolutions(entries, gareth) == ("first",)
+    assert allowed_resolutions(entries, carys) == ALL_RESOLUTIONS
+    assert allowed_resolutions([SimpleNamespace(entered_by_id=1)] * 2, ffion) == ()

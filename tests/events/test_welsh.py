@@ -256,8 +256,9 @@ def test_paper_ballots_read_in_welsh(client, commissioner, representative, make_
     )
     ballot = _welsh(client, f"{base}/ballots/6")
     _reads_welsh(ballot, ["Wedi'i fysellu ddwywaith: mae'r ddau gofnod yn wahanol.", "Pa ddarlleniad sy'n gywir?",
-                          "Dim un: rwy'n bysellu'r darlleniad cywir isod", "Datrys y papur pleidleisio"],
-                 ["Keyed twice", "Which reading is right?", "Neither", "Resolve the ballot"])
+                          "Chi a fysellodd gofnod 1, felly dim ond cofnod 2 y cewch ei dderbyn.",
+                          "Datrys y papur pleidleisio"],
+                 ["Keyed twice", "Which reading is right?", "You keyed entry", "Resolve the ballot"])
 
     report = _welsh(client, f"{base}/reconciliation")
     _reads_welsh(

@@ -151,6 +151,9 @@ def test_a_code_voter_votes_without_an_account_and_the_device_forgets_the_code(
     assert client.submit(f"/cycles/{cycle.id}/vote/forget").status_code == 303
     wrong = client.submit(f"/cycles/{cycle.id}/vote/code", {"code": "AAAA-AAAA-AAAA"})
     assert wrong.status_code == 422 and "That code is not right." in wrong.get_data(as_text=True)
+    pasted = client.submit(f"/cycles/{cycle.id}/vote/code", {"code": "A" * 300})  # something else pasted
+    assert pasted.status_code == 422
+    assert "A voting code has 12 letters and numbers: this has 300 characters." in pasted.get_data(as_text=True)
     assert client.submit(f"/cycles/{cycle.id}/vote/code", {"code": code}).status_code == 303
     receipt = _vote(client, cycle, {"choices": [a.id]})
     assert "enter your voting code again" in client.get(f"/cycles/{cycle.id}/vote/done").get_data(as_text=True)
@@ -199,6 +202,10 @@ def test_the_receipt_check_shows_counted_without_the_choices(client, ballot, res
     assert f"The ballot with receipt {receipt} is in the count." in check and "Project 1" not in check
     unknown = client.get(f"/cycles/{cycle.id}/receipt?code=AAAAA-BBBBB").get_data(as_text=True)
     assert "No ballot has the receipt AAAAA-BBBBB." in unknown
+    for headers in ({}, HX):  # Check pressed with nothing typed says what to do; the page opened afresh does not
+        assert "Enter the receipt code you were given" in client.get(
+            f"/cycles/{cycle.id}/receipt?code=+", headers=headers).get_data(as_text=True)
+    assert "Enter the receipt code" not in client.get(f"/cycles/{cycle.id}/receipt").get_data(as_text=True)
 
 
 def test_every_voting_page_is_in_welsh_with_the_language_remembered(client, ballot, resident) -> None:
