@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from flask import Flask
 from flask_sqlalchemy_lite import SQLAlchemy
-from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, Pool, event
+from sqlalchemy import JSON, ColumnElement, DateTime, Engine, Enum, MetaData, Pool, and_, event, func, or_
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -127,6 +127,20 @@ def _replace_a_closed_connection(dbapi_connection: Any, connection_record: Any, 
 def session() -> Session:
     """The request's session; services flush, the view (or CLI) commits once."""
     return db.session
+
+
+def has_every_word(text: str, *columns: ColumnElement[Any]) -> ColumnElement[bool] | None:
+    """Rows where each word of a search (split at any run of spaces) is in one of `columns`, in any
+    case: "ann  jones" finds "Ann Jones", and "Jones Ann" too. `%` and `_` are only characters. None
+    when the search has no words: nothing to filter by."""
+    words = text.lower().split()
+    if not words:
+        return None
+
+    def inside(word: str) -> str:
+        return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    return and_(*(or_(*(func.lower(column).like(inside(word), escape="\\") for column in columns)) for word in words))
 
 
 def utcnow() -> datetime:

@@ -41,8 +41,11 @@ class IntegerField(fields.IntegerField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.parse_error = None
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None  # left empty: for Optional or InputRequired to say, as the field wants
+            return
         try:
-            super().process_formdata(valuelist)
+            super().process_formdata([str(valuelist[0]).strip()])
         except ValueError:
             self.data = None
             ranges = [v for v in self.validators if isinstance(v, validators.NumberRange)]

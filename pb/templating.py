@@ -7,7 +7,8 @@ from typing import Any
 
 from babel.support import NullTranslations
 from flask import Flask, g
-from flask_babel import format_date, format_time, get_locale, get_translations
+from flask_babel import format_date, format_time, get_locale, get_translations, to_user_timezone
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -45,6 +46,13 @@ def date_time(value: datetime | None) -> str:
     return f"{format_date(value, 'd MMMM yyyy')}, {format_time(value, 'HH:mm')}"
 
 
+def time_span(start: datetime, end: datetime) -> str:
+    """28 November 2026, 17:30 to 20:00; the end's date too when it is another day."""
+    if to_user_timezone(start).date() == to_user_timezone(end).date():
+        return _("%(start)s to %(end)s", start=date_time(start), end=format_time(end, "HH:mm"))
+    return _("%(start)s to %(end)s", start=date_time(start), end=date_time(end))
+
+
 STAGE_NAMES = {
     StageKind.PRIORITIES: _l("Priorities"),
     StageKind.PROPOSALS: _l("Proposals"),
@@ -67,6 +75,9 @@ TAG_NAMES = {
     "funded": _l("funded"),
     "not_funded": _l("not funded"),
 }
+# A stage's own tag where it differs: an agreed stage is one whose mandate both sides have signed,
+# waiting to open; "agreed" beside the decision stage would read as the decision itself.
+STAGE_TAG_NAMES = {"agreed": _l("ready to open")}
 
 
 # How a ballot reached the count, in the order turnout tables list them.
@@ -93,8 +104,9 @@ def stage_name(kind: StageKind | str) -> str:
     return str(STAGE_NAMES[StageKind(kind)])
 
 
-def tag_name(state: str) -> str:
-    return str(TAG_NAMES.get(str(state), state))
+def tag_name(state: str, of_stage: bool = False) -> str:
+    """The tag's words for a state: of a proposal, a mandate, or (`of_stage`) a stage."""
+    return str((of_stage and STAGE_TAG_NAMES.get(str(state))) or TAG_NAMES.get(str(state), state))
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
@@ -160,6 +172,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(pounds_input)
     app.add_template_filter(date_time)
+    app.add_template_filter(time_span)
     app.add_template_filter(stage_name)
     app.add_template_filter(tag_name)
     app.add_template_filter(channel_name)

@@ -65,6 +65,7 @@ def test_a_number_that_is_not_whole_gets_one_message_in_the_sites_words(app, typ
     from flask_babel import force_locale
     from flask_wtf import FlaskForm
     from werkzeug.datastructures import MultiDict
+    from wtforms import validators
     from wtforms.validators import InputRequired
 
     from pb.forms import IntegerField, NumberRange
@@ -80,7 +81,17 @@ def test_a_number_that_is_not_whole_gets_one_message_in_the_sites_words(app, typ
         form = Form(formdata=MultiDict({"size": typed}))
         assert not form.validate() and form.size.data is None
         assert form.size.errors == ["Enter a whole number from 1 to 10." if ranged else "Enter a whole number, like 3."]
-        assert Form(formdata=MultiDict({"size": "7"})).validate()
+        assert Form(formdata=MultiDict({"size": " 7 "})).validate()
+        empty = Form(formdata=MultiDict({"size": ""}))
+        assert not empty.validate() and empty.size.errors == ["Enter how many."]  # the field's own words
+
+        class Optional(FlaskForm):
+            class Meta:
+                csrf = False
+
+            hours = IntegerField("Hours", validators=[validators.Optional(), NumberRange(min=0, max=10)])
+
+        assert Optional(formdata=MultiDict({"hours": ""})).validate()  # left empty is fine where it may be
         with force_locale("cy"):
             welsh = Form(formdata=MultiDict({"size": typed}))
             assert not welsh.validate() and "Enter a whole number" not in welsh.size.errors[0]

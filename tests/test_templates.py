@@ -57,3 +57,46 @@ def test_every_state_a_tag_shows_has_a_name_in_the_sites_words() -> None:
 
     missing = [state.value for state in [*StageState, *ProposalStatus] if state.value not in TAG_NAMES]
     assert missing == []
+
+
+def test_a_stage_whose_mandate_is_agreed_is_tagged_ready_to_open(app) -> None:
+    from pb.templating import tag_name
+
+    with app.test_request_context():
+        assert tag_name("agreed", of_stage=True) == "ready to open" and tag_name("agreed") == "agreed"  # a mandate
+        assert tag_name("open", of_stage=True) == "open"
+
+
+def test_an_event_on_one_day_gives_its_date_once(app) -> None:
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    from pb.templating import time_span
+
+    with app.test_request_context():
+        evening = datetime(2027, 3, 1, 17, 0, tzinfo=UTC), datetime(2027, 3, 1, 20, 0, tzinfo=UTC)
+        assert time_span(*evening) == "1 March 2027, 17:00 to 20:00"
+        overnight = datetime(2027, 3, 1, 22, 0, tzinfo=UTC), datetime(2027, 3, 2, 2, 0, tzinfo=UTC)
+        assert time_span(*overnight) == "1 March 2027, 22:00 to 2 March 2027, 02:00"
+        summer = datetime(2027, 7, 1, 16, 0, tzinfo=UTC), datetime(2027, 7, 1, 22, 30, tzinfo=UTC)
+        assert time_span(*summer) == "1 July 2027, 17:00 to 23:30"  # in the council's time, not UTC's
+        with force_locale("cy"):
+            assert time_span(*evening) == "1 Mawrth 2027, 17:00 i 20:00"
+
+
+def test_every_action_the_audit_log_records_has_a_name_in_words() -> None:
+    import ast
+    from pathlib import Path
+
+    from pb.audit.words import ACTION_NAMES
+
+    recorded = set()
+    for source in Path("pb").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            called = getattr(node, "func", None)
+            name = getattr(called, "id", None) or getattr(called, "attr", "")
+            if isinstance(node, ast.Call) and name in ("record", "_record_link") and node.args:
+                recorded |= {n.value for n in ast.walk(node.args[0]) if isinstance(n, ast.Constant)}
+    assert len(recorded) > 60  # the scan found them
+    assert sorted(recorded - set(ACTION_NAMES)) == []

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from pb.accounts.erasure import refuse_if_erased
@@ -20,7 +20,7 @@ from pb.accounts.models import Role, RoleGrant, User
 from pb.accounts.services import grant
 from pb.audit.services import record
 from pb.cycles.endorsements import take_down_endorsements_of_former_councillor
-from pb.db import session
+from pb.db import has_every_word, session
 from pb.errors import InvalidInput, NotFound
 from pb.mandates.actions import Action
 from pb.mandates.authority import require_cycle_action
@@ -71,17 +71,15 @@ class PeoplePage:
 
 
 def find_people(actor: User, text: str = "", *, role: Role | None = None, page: int = 1) -> PeoplePage:
-    """Accounts whose name or email address contains `text` (and who hold `role`, if given), by name.
+    """Accounts whose name or email address holds each word of `text` (and who hold `role`, if given), by name.
 
     `page` counts from 1; a page past the last (of a list that has shrunk since, say) gives the last page.
     Raises NotAuthorised unless `actor` is an administrator.
     """
     require_cycle_action(actor, Action.MANAGE_ROLES)
     query = select(User)
-    if words := text.strip().lower():
-        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        name, email = func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\")
-        query = query.where(or_(name, email))
+    if (found := has_every_word(text, User.name, User.email)) is not None:
+        query = query.where(found)
     if role is not None:
         query = query.where(User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role == role)))
     total = session().scalar(select(func.count()).select_from(query.subquery())) or 0

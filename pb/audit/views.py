@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user, login_required
 
-from pb.audit import services
+from pb.audit import services, words
 from pb.cycles.services import get_cycle
 from pb.web import render
 
 bp = Blueprint("audit", __name__)
+bp.add_app_template_filter(words.action_name)
 
 
 @bp.get("/cycles/<int:cycle_id>/audit")

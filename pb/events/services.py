@@ -8,19 +8,20 @@ once, to be shown on the facilitator's screen. See docs/events.md.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pb.accounts.models import Role, User
 from pb.accounts.services import has_role, people_with_role
 from pb.audit.services import record
 from pb.cycles.models import Cycle, Stage, StageKind
-from pb.db import session, utcnow
+from pb.db import has_every_word, session, utcnow
 from pb.errors import Conflict, InvalidInput, NotAuthorised, NotFound, PBError
 from pb.events.models import Attendee, Event, EventCodeBatch, EventFacilitator
 from pb.mandates.authority import Action, Verdict, allowed, require
@@ -31,7 +32,6 @@ from pb.voting.models import CodeBatch
 MAX_TITLE = 120
 MAX_VENUE = 200
 MAX_NAME = 120
-MAX_POSTCODE = 10
 MAX_ATTENDANCE = 100_000
 
 
@@ -153,13 +153,25 @@ def find_attendees(event: Event, actor: User, query: str = "") -> list[Attendee]
     """
     require_running(event, actor)
     select_attendees = select(Attendee).where(Attendee.event_id == event.id)
-    words = query.strip()[:MAX_NAME]
-    if words:
-        like = f"%{words.lower()}%"
-        select_attendees = select_attendees.where(
-            or_(func.lower(Attendee.name).like(like), func.lower(func.coalesce(Attendee.postcode, "")).like(like))
-        )
+    if (found := has_every_word(query[:MAX_NAME], Attendee.name, Attendee.postcode)) is not None:
+        select_attendees = select_attendees.where(found)
     return list(session().scalars(select_attendees.order_by(Attendee.name, Attendee.id).limit(50)))
+
+
+# What a desk takes as a postcode: a whole one ("CF10 5AB") or its first half ("CF10"), which is
+# enough where the vote's areas are districts; someone may rather not give the rest.
+DESK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?( [0-9][A-Z]{2})?$")
+
+
+def _given_postcode(text: str | None) -> str:
+    """The postcode someone gave at the desk, tidied ("cf105ab" → "CF10 5AB"); "" for none.
+    Raises InvalidInput for anything that cannot be a postcode."""
+    postcode = normalise_postcode(text or "")
+    if postcode and not DESK_POSTCODE.match(postcode):
+        raise InvalidInput(
+            _("Enter a postcode like CF10 5AB, or its first half like CF10, or leave it empty."), field="postcode"
+        )
+    return postcode
 
 
 def get_attendee(event: Event, attendee_id: int) -> Attendee:
@@ -196,11 +208,9 @@ def register_attendee(
     Raises NotAuthorised, StageNotOpen, InvalidInput or Conflict.
     """
     require_running(event, actor, Action.CHECK_IN_ATTENDEE)
-    name, postcode = " ".join(name.split()), normalise_postcode(postcode or "")
+    name, postcode = " ".join(name.split()), _given_postcode(postcode)
     if not name or len(name) > MAX_NAME:
         raise InvalidInput(_("Enter a name, in %(most)d characters or fewer.", most=MAX_NAME), field="name")
-    if len(postcode) > MAX_POSTCODE:
-        raise InvalidInput(_("Enter a postcode like CF10 5AB, or leave it empty."), field="postcode")
     attendee = Attendee(event_id=event.id, name=name, postcode=postcode or None, submission=submission or None)
     try:
         with session().begin_nested():
@@ -271,10 +281,7 @@ def check_in_attendee(
     arriving = attendee.checked_in_at is None
     if not arriving and (attendee.code_issued or not codes_here):
         raise Conflict(_("%(name)s is already checked in.", name=attendee.name))
-    if postcode:
-        postcode = normalise_postcode(postcode)
-        if len(postcode) > MAX_POSTCODE:
-            raise InvalidInput(_("Enter a postcode like CF10 5AB, or leave it empty."), field="postcode")
+    if postcode := _given_postcode(postcode):
         attendee.postcode = postcode
     if arriving and not _claim(attendee, Attendee.checked_in_at.is_(None), checked_in_at=utcnow()):
         raise Conflict(_("%(name)s is already checked in.", name=attendee.name))

@@ -6,12 +6,12 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from pb.accounts.models import User
 from pb.audit.services import record
 from pb.cycles.models import Cycle, Stage, StageKind
-from pb.db import session, utcnow
+from pb.db import has_every_word, session, utcnow
 from pb.errors import InvalidInput, NotFound
 from pb.mandates.authority import Action, require
 from pb.priorities.services import themes_of
@@ -281,21 +281,9 @@ def find_proposals(cycle: Cycle, filters: Filters | None = None) -> list[Proposa
     """Proposals of the cycle matching the filters, newest first."""
     filters = filters or Filters()
     query = select(Proposal).where(Proposal.cycle_id == cycle.id)
-    if filters.text.strip():
-        pattern = f"%{filters.text.strip().lower()}%"
-        query = query.where(
-            or_(
-                *(
-                    func.lower(column).like(pattern)
-                    for column in (
-                        Proposal.title,
-                        Proposal.summary,
-                        Proposal.title_translated,
-                        Proposal.summary_translated,
-                    )
-                )
-            )
-        )
+    words = (Proposal.title, Proposal.summary, Proposal.title_translated, Proposal.summary_translated)
+    if (found := has_every_word(filters.text, *words)) is not None:
+        query = query.where(found)
     if filters.theme_id is not None:
         query = query.where(Proposal.theme_id == filters.theme_id)
     if filters.area:

@@ -25,9 +25,8 @@ from pb.proposals.models import Proposal
 from pb.results.demographics import WhoTookPart, who_took_part
 from pb.results.exports import turnout_by_channel
 from pb.results.services import latest_tally, result_rows
+from pb.results.words import NOT_KNOWN
 from pb.voting.models import Participation
-
-NOT_KNOWN = "not known"
 
 
 @dataclass(frozen=True)

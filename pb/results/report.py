@@ -6,7 +6,7 @@ from typing import Any
 
 from pb.pdf import Document
 from pb.results.words import rule_name, tie_break_words
-from pb.templating import money
+from pb.templating import money, tag_name
 
 
 def to_pdf(record: dict[str, Any]) -> bytes:
@@ -66,7 +66,8 @@ def to_pdf(record: dict[str, Any]) -> bytes:
     heading("Mandates: who decided what")
     for stage in record["stages"]:
         mandate = stage["mandate"]
-        heading(f"{stage['kind'].capitalize()} (version {mandate['version']}, {stage['state']})", 11)
+        state = tag_name(stage["state"], of_stage=True)
+        heading(f"{stage['kind'].capitalize()} (version {mandate['version']}, {state})", 11)
         line(mandate["purpose"])
         for clause in mandate["clauses"]:
             line(f"- {clause['text']}")

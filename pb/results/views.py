@@ -18,6 +18,8 @@ from pb.web import done, render
 bp = Blueprint("results", __name__)
 bp.add_app_template_filter(words.rule_name)
 bp.add_app_template_filter(words.tie_break_words)
+bp.add_app_template_filter(words.area_rows)
+bp.add_app_template_filter(words.day_rows)
 
 
 @bp.get("/cycles/<int:cycle_id>/results")

@@ -1,16 +1,24 @@
-"""How a count was made, in words for people: the counting rule's name and the tie-break order.
+"""Results in words for people: the counting rule's name, the tie-break order, the dashboard's rows.
 
-The count stores them as codes (``greedy``, ``score-desc,cost-asc,id-asc``), which the JSON and
-.pb files keep for counting tools; pages and the report say them in words, with the code beside
-for anyone checking the count.
+The count stores the rule and order as codes (``greedy``, ``score-desc,cost-asc,id-asc``), which
+the JSON and .pb files keep for counting tools; pages and the report say them in words, with the
+code beside for anyone checking the count.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from pb.mandates.boundaries import COUNTING_RULES
+
+# The district of voters whose postcode is not known (by a voting code, they have no account), as
+# the dashboard stores it; pages name it in the reader's language.
+NOT_KNOWN = "not known"
 
 TIE_BREAK_WORDS = {
     "score-desc": _l("more support first"),
@@ -32,3 +40,13 @@ def tie_break_words(order: str) -> str:
     """e.g. "more support first, then the cheaper first, then the lower project number first"."""
     words = [str(TIE_BREAK_WORDS.get(key.strip(), key.strip())) for key in order.split(",") if key.strip()]
     return _(", then ").join(words)
+
+
+def area_rows(by_area: Mapping[str, int]) -> list[tuple[str, int]]:
+    """The dashboard's voters by district, the unknown district named in the reader's language."""
+    return [(_("not known") if area == NOT_KNOWN else area, n) for area, n in by_area.items()]
+
+
+def day_rows(by_day: Iterable[tuple[date, int]]) -> list[tuple[str, int]]:
+    """The dashboard's ballots by day, each day as people write it ("1 March 2027")."""
+    return [(format_date(day, "d MMMM yyyy"), n) for day, n in by_day]

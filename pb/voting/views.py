@@ -93,9 +93,11 @@ class Filters:
         return {k: v for k, v in args.items() if v}
 
     def keep(self, proposal: Proposal) -> bool:
-        text = f"{proposal.title} {proposal.summary}".casefold()
+        """Whether the project passes: each word searched for is in its words, in either language."""
+        words = (proposal.title, proposal.summary, proposal.title_translated or "", proposal.summary_translated or "")
+        text = " ".join(words).casefold()
         return (
-            (not self.q or self.q.casefold() in text)
+            all(word in text for word in self.q.casefold().split())
             and (not self.area or (proposal.area or "") == self.area)
             and (not self.theme or str(proposal.theme_id or "") == self.theme)
             and (self.max_cost is None or proposal.cost <= self.max_cost)

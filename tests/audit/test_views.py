@@ -22,6 +22,8 @@ def test_the_cycles_commissioners_representatives_and_councillors_read_and_expor
         export = client.get(f"/cycles/{cycle.id}/audit.json")
         if allowed:
             assert page.status_code == 200 and "The whole log verifies" in page.get_data(as_text=True)
+            # Each action in words, with its code beside for anyone checking the export.
+            assert 'created the cycle <span class="hint"><code>cycle.create</code></span>' in page.get_data(True)
             assert [e["action"] for e in export.get_json()][:2] == ["cycle.create", "cycle.appoint_representative"]
             assert all(len(e["hash"]) == 64 for e in export.get_json())
         else:

@@ -135,7 +135,8 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 
 # Buttons, fields and the like (not links inside sentences, which WCAG 2.5.8 exempts) are 24 px or more.
-SMALL_TARGETS = """() => [...document.querySelectorAll('button, input:not([type=hidden]), select, summary, a.button')]
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, input:not([type=hidden]), select, summary, a.button, a.back-link')]
   .filter(e => e.offsetParent !== null)
   .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
   .filter(([, r]) => r.width < 24 || r.height < 24).map(([html]) => html)"""

@@ -85,6 +85,8 @@ def test_registering_first_then_finding_and_checking_in(event_at_vote) -> None:
     services.register_attendee(event, facilitator, name="Dai Morgan", check_in=False)
     assert listed.code is None and listed.attendee.checked_in_at is None
     assert [a.name for a in services.find_attendees(event, facilitator, "carys")] == ["Carys Evans"]
+    assert [a.name for a in services.find_attendees(event, facilitator, " carys  evans ")] == ["Carys Evans"]
+    assert services.find_attendees(event, facilitator, "_") == []  # a wildcard is a character
     result = services.check_in_attendee(event, listed.attendee, facilitator)
     assert result.code and live_counts.event_counts(event).checked_in == 1
 
@@ -179,3 +181,17 @@ def test_codes_handed_out_at_the_desk_keep_no_order_of_who_got_which(event_at_vo
     ids = [db.session.scalar(select(VotingCode.id).where(VotingCode.code_hash == code_hash(c))) for c in codes]
     assert len(set(ids)) == 20 and min(ids) >= 2**30  # random ids, above any numbered in order
     assert ids != sorted(ids)  # in the order of check-in they are not in order (the chance they were: 1 in 20!)
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("cf105ab", "CF10 5AB"), (" cf10 ", "CF10"), ("", None)])
+def test_the_desk_takes_a_postcode_or_its_first_half(event_at_vote, typed: str, kept: str | None) -> None:
+    _cycle, _proposals, event, facilitator = event_at_vote()
+    assert services.register_attendee(event, facilitator, name="Ann", postcode=typed).attendee.postcode == kept
+
+
+@pytest.mark.parametrize("typed", ["hello", "12345", "CF10 5A", "ZZ"])
+def test_the_desk_refuses_what_cannot_be_a_postcode_and_adds_nobody(event_at_vote, typed: str) -> None:
+    _cycle, _proposals, event, facilitator = event_at_vote()
+    with pytest.raises(InvalidInput, match="Enter a postcode like CF10 5AB, or its first half") as refused:
+        services.register_attendee(event, facilitator, name="Ann", postcode=typed)
+    assert refused.value.field == "postcode" and db.session.scalars(select(Attendee)).all() == []

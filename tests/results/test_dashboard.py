@@ -46,3 +46,22 @@ def test_only_commissioners_representatives_and_councillors_see_it(
         if status == 200:
             assert "Ballots by channel" in response.get_data(as_text=True)
         client.submit("/sign-out")
+
+
+def test_the_dashboard_names_the_unknown_district_and_the_days_in_the_readers_language(
+    client, login_as, open_vote, make_user, commissioner
+) -> None:
+    from flask_babel import format_date
+
+    from pb.db import utcnow
+
+    cycle, (a, _b, _c) = open_vote()
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])  # no postcode: district not known
+    db.session.commit()
+    login_as(commissioner)
+    english = client.get(f"/cycles/{cycle.id}/dashboard").get_data(as_text=True)
+    assert '<th scope="row">not known</th>' in english
+    assert f'<th scope="row">{format_date(utcnow(), "d MMMM yyyy")}</th>' in english  # not 2026-12-07
+    client.get("/language/cy?next=/")
+    welsh = client.get(f"/cycles/{cycle.id}/dashboard").get_data(as_text=True)
+    assert '<th scope="row">not known</th>' not in welsh and '<th scope="row">anhysbys</th>' in welsh

@@ -134,6 +134,8 @@ def test_filters_narrow_the_list_and_keep_hidden_choices(client, ballot, residen
     shown = client.get(kept.headers["Location"]).get_data(as_text=True)
     assert f'<input type="hidden" name="choices" value="{a.id}">' in shown
     assert "1 project you chose is hidden by your filters." in shown
+    spaced = client.get(f"/cycles/{cycle.id}/vote?q=2++PROJECT").get_data(as_text=True)  # each word, any order
+    assert "Showing 1 of 3 projects." in spaced and f"choice-{b.id}" in spaced
     _ = c
 
 
