@@ -149,13 +149,19 @@ def utcnow() -> datetime:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """Foreign keys on, and WAL with a busy timeout so readers never block the vote."""
+    """Foreign keys on, WAL with a busy timeout so readers never block the vote, and a lower() that
+    knows more than ASCII, as PostgreSQL's does: a search for "ŵyn" finds "Ŵyn" (no index uses lower)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(text: object) -> object:
+    return text.lower() if isinstance(text, str) else text
 
 
 @event.listens_for(Engine, "savepoint")

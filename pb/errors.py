@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
 
 from pb.db import db
@@ -183,7 +183,13 @@ def _cycle_of_the_page() -> Cycle | None:
         return None
     from pb.cycles.models import Cycle  # the models import this module
 
-    return db.session.get(Cycle, cycle_id)
+    try:
+        return db.session.get(Cycle, cycle_id)
+    except DATABASE_LOST:
+        raise  # the 503 page, which needs no database
+    except SQLAlchemyError:  # a transaction the failed request left broken: the page goes without the link
+        db.session.rollback()
+        return None
 
 
 def _mandate_stage(clause: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -28,32 +29,40 @@ class NumberRange(validators.NumberRange):
     """wtforms' NumberRange, in the site's words: "Enter a number from 1 to 2000."."""
 
     def __init__(self, min: int | None = None, max: int | None = None, message: str | None = None) -> None:
-        if message is None and min is not None and max is not None:
-            message = _l("Enter a number from %(min)s to %(max)s.")
+        if message is None and min is not None and max is not None:  # "from 0 to 100,000", as people write it
+            message = _l("Enter a number from %(min)s to %(max)s.", min=f"{min:,}", max=f"{max:,}")
         super().__init__(min=min, max=max, message=message)
+
+
+# A whole number as people type it: digits, perhaps a minus sign and thousands commas ("12,500").
+WHOLE_NUMBER = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+$|^-?[0-9]+$")
 
 
 class IntegerField(fields.IntegerField):
     """wtforms' IntegerField, whose "2.5" or "ten" gets one message in the site's words ("Enter a whole
-    number from 1 to 10."), not wtforms' "Not a valid integer value." beside the range's own."""
+    number from 1 to 10."), not wtforms' "Not a valid integer value." beside the range's own. It takes
+    what people type ("12,500", " 7 ") and nothing else Python's int() would ("1_000", "+5", "７")."""
 
     parse_error: str | None = None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.parse_error = None
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None  # left empty: for Optional or InputRequired to say, as the field wants
+        if not valuelist:
+            return  # not sent at all: the field keeps its default, as wtforms' own does
+        typed = str(valuelist[0]).strip()
+        self.raw_data = [typed]  # spaces alone are nothing, for InputRequired
+        self.data = None
+        if not typed:
+            return  # left empty: for Optional or InputRequired to say, as the field wants
+        if WHOLE_NUMBER.match(typed):
+            self.data = int(typed.replace(",", ""))
             return
-        try:
-            super().process_formdata([str(valuelist[0]).strip()])
-        except ValueError:
-            self.data = None
-            ranges = [v for v in self.validators if isinstance(v, validators.NumberRange)]
-            if ranges and ranges[0].min is not None and ranges[0].max is not None:
-                self.parse_error = _("Enter a whole number from %(min)s to %(max)s.",
-                                     min=ranges[0].min, max=ranges[0].max)
-            else:
-                self.parse_error = _("Enter a whole number, like 3.")
+        ranges = [v for v in self.validators if isinstance(v, validators.NumberRange)]
+        if ranges and ranges[0].min is not None and ranges[0].max is not None:
+            self.parse_error = _("Enter a whole number from %(min)s to %(max)s.",
+                                 min=f"{ranges[0].min:,}", max=f"{ranges[0].max:,}")
+        else:
+            self.parse_error = _("Enter a whole number, like 3.")
 
     def pre_validate(self, form: Any) -> None:
         if self.parse_error:

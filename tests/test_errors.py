@@ -25,3 +25,13 @@ def test_a_refusal_by_the_apps_own_rules_shows_no_code(client, login_as, open_vo
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "stage.state" not in page and "clause" not in page
     assert f'<a href="/cycles/{cycle.id}">Go back to {cycle.title}</a>' in page
+
+
+def test_a_stage_whose_mandate_is_not_agreed_yet_is_not_said_to_be_decided_by_it(
+    client, login_as, make_cycle, commissioner
+) -> None:
+    cycle = make_cycle()  # every mandate still a draft
+    login_as(commissioner)
+    response = client.submit(f"/cycles/{cycle.id}/stages/proposals/open")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "mandate" in page and "The agreed mandate decides this" not in page

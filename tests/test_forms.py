@@ -53,14 +53,16 @@ def test_too_long_or_out_of_range_says_what_to_do_in_the_sites_words_and_languag
         form = Form(formdata=MultiDict({"name": "Rhiannon", "size": "2001"}))
         assert not form.validate()
         assert form.name.errors == ["Write 5 characters or fewer: this has 8."]
-        assert form.size.errors == ["Enter a number from 1 to 2000."]
+        assert form.size.errors == ["Enter a number from 1 to 2,000."]
         with force_locale("cy"):
             welsh = Form(formdata=MultiDict({"name": "Rhiannon", "size": "0"}))
             assert not welsh.validate()
             assert "Write" not in welsh.name.errors[0] and "Enter a number" not in welsh.size.errors[0]
 
 
-@pytest.mark.parametrize(("typed", "ranged"), [("2.5", True), ("ten", True), ("2.5", False)])
+@pytest.mark.parametrize(
+    ("typed", "ranged"), [("2.5", True), ("ten", True), ("2.5", False), ("1_000", True), ("+5", True), ("７", True)]
+)
 def test_a_number_that_is_not_whole_gets_one_message_in_the_sites_words(app, typed: str, ranged: bool) -> None:
     from flask_babel import force_locale
     from flask_wtf import FlaskForm
@@ -82,8 +84,9 @@ def test_a_number_that_is_not_whole_gets_one_message_in_the_sites_words(app, typ
         assert not form.validate() and form.size.data is None
         assert form.size.errors == ["Enter a whole number from 1 to 10." if ranged else "Enter a whole number, like 3."]
         assert Form(formdata=MultiDict({"size": " 7 "})).validate()
-        empty = Form(formdata=MultiDict({"size": ""}))
-        assert not empty.validate() and empty.size.errors == ["Enter how many."]  # the field's own words
+        for spaces in ("", "   "):
+            empty = Form(formdata=MultiDict({"size": spaces}))
+            assert not empty.validate() and empty.size.errors == ["Enter how many."]  # the field's own words
 
         class Optional(FlaskForm):
             class Meta:
@@ -95,3 +98,24 @@ def test_a_number_that_is_not_whole_gets_one_message_in_the_sites_words(app, typ
         with force_locale("cy"):
             welsh = Form(formdata=MultiDict({"size": typed}))
             assert not welsh.validate() and "Enter a whole number" not in welsh.size.errors[0]
+
+
+def test_a_whole_number_may_have_thousands_commas(app) -> None:
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+
+    from pb.forms import IntegerField, NumberRange
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        people = IntegerField("People", validators=[NumberRange(min=0, max=100_000)])
+
+    with app.test_request_context():
+        for typed, number in (("12,500", 12_500), ("12500", 12_500), ("-3", -3)):
+            form = Form(formdata=MultiDict({"people": typed}))
+            form.validate()
+            assert form.people.data == number
+        wrong = Form(formdata=MultiDict({"people": "1,25"}))
+        assert not wrong.validate() and wrong.people.errors == ["Enter a whole number from 0 to 100,000."]

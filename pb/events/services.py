@@ -253,6 +253,9 @@ def _unmet_condition(conditions: DeskConditions | None, postcode: str | None, ol
     if conditions.postcodes and not postcode:
         return _("The vote's mandate asks for a postcode in %(areas)s before a code is given.", areas=areas)
     if conditions.postcodes and postcode and not postcode_in_areas(postcode, conditions.postcodes):
+        if " " not in postcode and any(" " in area for area in conditions.postcodes):
+            # Its first half alone cannot say: the areas are sectors of a district ("CF10 5").
+            return _("The vote is open to %(areas)s: ask for the whole postcode, like CF10 5AB.", areas=areas)
         return _("%(postcode)s is not in %(areas)s, where this vote is open to.", postcode=postcode, areas=areas)
     if conditions.minimum_age and not old_enough:
         return _("The vote is for people aged %(age)d or over: ask whether they are.", age=conditions.minimum_age)

@@ -17,7 +17,7 @@ from pb.audit.services import record
 from pb.counting import CountingError, Instance, count
 from pb.counting.outcome import STATUSES
 from pb.cycles.models import Cycle, Stage, StageKind, StageState
-from pb.db import session
+from pb.db import session, utcnow
 from pb.errors import Conflict, InvalidInput, NotCounted, NotFound
 from pb.mandates.actions import Verdict
 from pb.mandates.authority import Action, require
@@ -160,6 +160,12 @@ def _not_counted_yet(cycle: Cycle) -> str:
     vote = cycle.stage_of_kind(StageKind.VOTE)
     if vote is None:
         return _("This cycle has no vote, so it has no results.")
+    if vote.state == StageState.OPEN and vote.closes_at and vote.closes_at <= utcnow():
+        return _(
+            "The votes have not been counted yet. The vote was due to close on %(when)s; the votes are counted as "
+            "soon as a commissioner closes it.",
+            when=date_time(vote.closes_at),
+        )
     if vote.state == StageState.OPEN and vote.closes_at:
         return _(
             "The votes have not been counted yet. The vote is open until %(when)s, and the votes are counted as "

@@ -26,8 +26,9 @@ TIE_BREAK_WORDS = {
     "votes-desc": _l("more ballots first"),
     "cost-asc": _l("the cheaper first"),
     "cost-desc": _l("the dearer first"),
-    "id-asc": _l("the lower project number first"),
-    "id-desc": _l("the higher project number first"),
+    # Ids are compared as text (pb/counting/tiebreak.py), as Pabulib's are strings: "10" before "9".
+    "id-asc": _l("the project whose id comes first as text (10 before 9)"),
+    "id-desc": _l("the project whose id comes last as text (9 before 10)"),
 }
 
 
@@ -37,7 +38,7 @@ def rule_name(rule: str) -> str:
 
 
 def tie_break_words(order: str) -> str:
-    """e.g. "more support first, then the cheaper first, then the lower project number first"."""
+    """e.g. "more support first, then the cheaper first, then the project whose id comes first as text …"."""
     words = [str(TIE_BREAK_WORDS.get(key.strip(), key.strip())) for key in order.split(",") if key.strip()]
     return _(", then ").join(words)
 

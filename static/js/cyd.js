@@ -36,12 +36,13 @@
   });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
 
-  // An htmx answer that replaces the button just pressed (the questions after voting, say) would
-  // leave focus nowhere, and a screen reader at the top of the page: focus goes to what replaced it.
+  // An htmx answer that replaces the button just pressed with a message (the questions after
+  // voting, say) would leave focus nowhere, and a screen reader at the top of the page: focus goes
+  // to the message. (Where no message came, focus is left alone: moving it would scroll the page.)
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if ((document.activeElement && document.activeElement !== document.body) || !target || !target.isConnected) { return; }
-    var landing = target.querySelector(".notification, h2, h1");
+    var landing = target.querySelector(".notification");
     if (!landing) { return; }
     if (!landing.hasAttribute("tabindex")) { landing.setAttribute("tabindex", "-1"); }
     landing.focus();

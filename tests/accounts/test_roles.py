@@ -111,6 +111,8 @@ def test_finding_people_by_name_or_email_address_with_the_total(admin, make_user
     assert [p.name for p in roles.find_people(admin, "gwen  jones").people] == ["Gwen Jones"]  # a double space
     assert [p.name for p in roles.find_people(admin, "Jones Gwen").people] == ["Gwen Jones"]  # words in any order
     assert roles.find_people(admin).total == 4
+    make_user(name="Ŵyn Ŷd")
+    assert [p.name for p in roles.find_people(admin, "ŵyn").people] == ["Ŵyn Ŷd"]  # beyond ASCII, on both databases
 
 
 def test_the_list_comes_a_page_at_a_time_and_narrows_to_a_role(admin, make_user, commissioner) -> None:

@@ -43,6 +43,11 @@ def test_the_desk_gives_a_code_only_to_people_who_meet_the_mandates_conditions(e
     assert eligible.code is not None and eligible.attendee.code_issued
     assert all(r.attendee.checked_in_at for r in (no_postcode, elsewhere, too_young, eligible))  # they came
     assert _codes() == 1
+    # A district alone is enough for CF11, but says nothing of the sector CF10 5: the desk asks for the rest.
+    district = services.register_attendee(event, facilitator, name="Elen", postcode="CF11", old_enough=True)
+    half = services.register_attendee(event, facilitator, name="Eirlys", postcode="CF10", old_enough=True)
+    assert district.code is not None
+    assert half.code is None and "ask for the whole postcode, like CF10 5AB" in half.no_code_reason
 
 
 def test_a_listed_attendee_gives_their_postcode_at_the_desk(event_at_vote) -> None:

@@ -26,6 +26,10 @@ def test_results_before_the_count_say_when_they_will_be_and_lead_back_to_the_cyc
     db.session.commit()
     page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
     assert "The vote is open until 1 March 2027, 18:00, and the votes are counted as soon as it closes." in page
+    vote.opened_at, vote.closes_at = datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 3, 1, 18, 0, tzinfo=UTC)  # past
+    db.session.commit()
+    page = client.get(f"/cycles/{cycle.id}/results").get_data(as_text=True)
+    assert "The vote was due to close on 1 March 2025, 18:00; the votes are counted as soon as a commissioner" in page
 
     not_yet = make_cycle(title="Still planning")
     page = client.get(f"/cycles/{not_yet.id}/results").get_data(as_text=True)
@@ -43,8 +47,8 @@ def test_results_page_and_csv_after_the_count(client, open_vote, make_user, comm
     assert '<svg class="bar-chart"' in page  # a chart drawn without inline styles
     rule = "Most votes first: fund each project that still fits the budget"
     assert f"Counted by the rule “{rule}” (<code>greedy</code>)" in page
-    assert ("Where projects tie, more support first, then the cheaper first, then the lower project number first "
-            "(<code>score-desc,cost-asc,id-asc</code>).") in page
+    assert ("Where projects tie, more support first, then the cheaper first, then the project whose id comes first "
+            "as text (10 before 9) (<code>score-desc,cost-asc,id-asc</code>).") in page
     report = client.get(f"/cycles/{cycle.id}/report").get_data(as_text=True)
     assert "Where projects tie, more support first, then the cheaper first" in report
     download = client.get(f"/cycles/{cycle.id}/results.csv")

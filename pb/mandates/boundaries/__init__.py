@@ -106,6 +106,6 @@ def mandate_stage(clause: str | None) -> str | None:
     words, and the code would not help the person reading it."""
     kind, _dot, name = (clause or "").partition(".")
     if kind == "mandate":
-        return ""
+        return None if name == "agreed" else ""  # "not agreed yet": no mandate decides that
     cls = next((cls for stage_kind, cls in BOUNDARIES_BY_KIND.items() if stage_kind.value == kind), None)
     return kind if cls is not None and name in {f.name for f in fields(cls)} else None
