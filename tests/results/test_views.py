@@ -87,14 +87,9 @@ def test_you_said_we_did_explains_every_departure_from_the_vote(client, open_vot
 def test_a_decision_text_too_long_comes_back_on_the_form_with_what_was_written(
     client, login_as, open_vote, make_user, commissioner
 ) -> None:
-    from pb.cycles.services import open_stage
     from pb.results.models import ProjectDecision
 
-    cycle, (a, _b, _c) = open_vote(binding=False)
-    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
-    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
-    open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
-    db.session.commit()
+    cycle, (a, _b, _c) = _deciding(open_vote, make_user, commissioner)
     login_as(commissioner)
     pasted = "https://example.org/" + "a" * 2000
     response = client.submit(f"/cycles/{cycle.id}/decision", {f"funded-{a.id}": "yes", f"changes-{a.id}": pasted})
@@ -106,14 +101,9 @@ def test_a_decision_text_too_long_comes_back_on_the_form_with_what_was_written(
 def test_the_decision_is_shown_to_check_before_it_is_published(
     client, login_as, open_vote, make_user, commissioner
 ) -> None:
-    from pb.cycles.services import open_stage
     from pb.results.models import ProjectDecision
 
-    cycle, (a, b, _c) = open_vote(binding=False)
-    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
-    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
-    open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
-    db.session.commit()
+    cycle, (a, b, _c) = _deciding(open_vote, make_user, commissioner)
     login_as(commissioner)
     answers = {
         f"funded-{a.id}": "no", f"reason-{a.id}": "The land flooded.",
@@ -142,16 +132,22 @@ def test_the_decision_is_shown_to_check_before_it_is_published(
 def test_a_decision_that_breaks_the_rules_comes_back_to_the_form_not_to_the_check_page(
     client, login_as, open_vote, make_user, commissioner
 ) -> None:
-    from pb.cycles.services import open_stage
-
-    cycle, (a, _b, _c) = open_vote(binding=False)
-    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [a.id])
-    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
-    open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
-    db.session.commit()
+    cycle, (a, _b, _c) = _deciding(open_vote, make_user, commissioner)
     login_as(commissioner)
     for extra in ({}, {"publish": "yes"}):  # a hand-made Publish is checked as hard as the form
         response = client.submit(f"/cycles/{cycle.id}/decision", {f"funded-{a.id}": "no", **extra})
         page = response.get_data(as_text=True)
         assert response.status_code == 422 and "Give a public reason for departing from the vote" in page
         assert "Check the decision before you publish it" not in page
+
+
+def _deciding(open_vote, make_user, commissioner):  # type: ignore[no-untyped-def]
+    """An advisory vote counted with one ballot, for the first project, and its decision stage open."""
+    from pb.cycles.services import open_stage
+
+    cycle, proposals = open_vote(binding=False)
+    cast_ballot(cycle.stage_of_kind(StageKind.VOTE), make_user(), [proposals[0].id])
+    close_stage(cycle.stage_of_kind(StageKind.VOTE), commissioner)
+    open_stage(cycle.stage_of_kind(StageKind.DECISION), commissioner)
+    db.session.commit()
+    return cycle, proposals
