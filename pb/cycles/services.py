@@ -154,7 +154,7 @@ def open_stage(stage: Stage, actor: User) -> Stage:
 
     Raises NotAuthorised, MandateNotAgreed or StageNotOpen.
     """
-    verdict = require(actor, Action.OPEN_STAGE, stage)
+    verdict = check_opening(stage, actor)
     stage.state = StageState.OPEN
     stage.opened_at = utcnow()
     session().flush()
@@ -183,6 +183,11 @@ def close_stage(stage: Stage, actor: User) -> Stage:
     if stage.kind == StageKind.VOTE:
         run_tally(stage, actor)
     return stage
+
+
+def check_opening(stage: Stage, actor: User) -> Verdict:
+    """Raises what `open_stage` would, and opens nothing: the page that asks first says it at once."""
+    return require(actor, Action.OPEN_STAGE, stage)
 
 
 def check_closing(stage: Stage, actor: User) -> Verdict:

@@ -60,6 +60,16 @@ def show_cycle(cycle_id: int) -> Response:
     return _cycle_page(services.get_cycle(cycle_id))
 
 
+@bp.get("/cycles/<int:cycle_id>/stages/<kind>/open")
+@login_required
+def confirm_open_stage(cycle_id: int, kind: str) -> Response:
+    """Asks first, since an open stage's rules are fixed and it stays open until closed; or says why it cannot open."""
+    cycle = services.get_cycle(cycle_id)
+    stage = services.get_stage(cycle, kind)
+    services.check_opening(stage, current_user)
+    return render("cycles/open_stage.html", cycle=cycle, stage=stage)
+
+
 @bp.post("/cycles/<int:cycle_id>/stages/<kind>/open")
 @login_required
 def open_stage(cycle_id: int, kind: str) -> Response:

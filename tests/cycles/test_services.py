@@ -101,3 +101,4 @@ def test_a_cycle_comes_with_its_stages_and_mandates_in_one_statement_and_is_not_
     assert len(statements) == 1
     with pytest.raises(NotFound):
         get_cycle(cycle_id + 1000)
+
