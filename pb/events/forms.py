@@ -50,7 +50,8 @@ class FindAttendeeForm(FlaskForm):
 class RegisterAttendeeForm(FlaskForm):
     name = StringField(_l("Name"), description=_l("As they would like to be called."), validators=[Length(max=120)])
     postcode = StringField(
-        _l("Postcode"), description=_l("Optional. Only if they want to give it: the whole postcode, or its first half."),
+        _l("Postcode"),
+        description=_l("Optional. Only if they want to give it: the whole postcode, or its first half."),
         validators=[Length(max=10)],
     )
     # Shown only where the vote's mandate has the desk check a minimum age (its label names the age).
