@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -59,6 +60,11 @@ def format_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+def batch_name(batch: CodeBatch) -> str:
+    """The name the batch was given, or one in the reader's language ("10 codes") where none was."""
+    return batch.label or ngettext("%(num)d code", "%(num)d codes", batch.size)
+
+
 def issue_codes(stage: Stage, actor: User, size: int, label: str) -> tuple[CodeBatch, list[str]]:
     """Generate a batch of single-use voting codes; return the batch and the plain codes.
 
@@ -70,7 +76,7 @@ def issue_codes(stage: Stage, actor: User, size: int, label: str) -> tuple[CodeB
     if not 1 <= size <= MAX_BATCH:
         raise InvalidInput(_("Enter a number of codes from 1 to %(most)d.", most=MAX_BATCH), field="size")
     batch = CodeBatch(
-        stage_id=stage.id, label=label.strip()[:120] or f"{size} codes", size=size, created_by_id=actor.id
+        stage_id=stage.id, label=label.strip()[:120], size=size, created_by_id=actor.id  # none: see batch_name
     )
     codes: set[str] = set()
     while len(codes) < size:

@@ -26,10 +26,12 @@ from pb.mandates.forms import ConfirmForm
 from pb.proposals.models import Proposal
 from pb.security import leave_session_alone
 from pb.voting import services
+from pb.voting.codes import batch_name
 from pb.voting.services import BallotLine, Choices, Voter
 from pb.web import done, render, wants_fragment
 
 bp = Blueprint("voting", __name__)
+bp.add_app_template_filter(batch_name)
 
 COST_STEPS = (100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000)
 

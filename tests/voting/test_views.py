@@ -251,6 +251,11 @@ def test_codes_are_printed_once_as_cards_or_a_pdf(client, ballot, commissioner, 
     assert pdf.data.startswith(b"%PDF") and pdf.headers["Content-Type"] == "application/pdf"
     listing = client.get(f"/cycles/{cycle.id}/voting-codes").get_data(as_text=True)
     assert "Library" in listing and codes[0] not in listing  # never shown again
+    client.submit(f"/cycles/{cycle.id}/voting-codes", {"size": "2", "label": "", "layout": "letters"})
+    assert "<td>2 codes<br>" in client.get(f"/cycles/{cycle.id}/voting-codes").get_data(as_text=True)
+    client.get("/language/cy?next=/")  # a batch nobody named is named in the reader's language
+    assert "<td>2 codes<br>" not in client.get(f"/cycles/{cycle.id}/voting-codes").get_data(as_text=True)
+    client.get("/language/en?next=/")
     client.submit("/sign-out")
     client.csrf = None
     _sign_in(client, resident)
