@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
+from flask_babel import to_user_timezone
 from sqlalchemy import func, select
 
 from pb.accounts.models import User
@@ -94,15 +95,20 @@ def dashboard(cycle: Cycle) -> Dashboard:
 
 
 def _ballots_by_day(stage_id: int) -> list[tuple[date, int]]:
-    """First ballots cast each day, from the audit log (which records when, never who or what)."""
-    day = func.date(AuditEntry.at)
+    """First ballots cast each day in the council's time zone, from the audit log (which records
+    when, never who or what). The database counts them by the hour, in UTC; the hours then go to
+    the council's days, so a ballot cast at 00:30 on a summer night counts on that night's day."""
+    if session().get_bind().dialect.name == "postgresql":
+        hour = func.date_trunc("hour", AuditEntry.at)
+    else:  # SQLite keeps UTC times as text
+        hour = func.strftime("%Y-%m-%d %H:00:00", AuditEntry.at)
     query = (
-        select(day, func.count())
+        select(hour, func.count())
         .where(AuditEntry.stage_id == stage_id, AuditEntry.action == "ballot.cast")
-        .group_by(day)
-        .order_by(day)
+        .group_by(hour)
     )
-    return [
-        (value if isinstance(value, date) else date.fromisoformat(str(value)), n)
-        for value, n in session().execute(query)
-    ]
+    days: Counter[date] = Counter()
+    for value, n in session().execute(query):
+        at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        days[to_user_timezone(at if at.tzinfo else at.replace(tzinfo=UTC)).date()] += n
+    return sorted(days.items())

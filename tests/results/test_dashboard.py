@@ -65,3 +65,16 @@ def test_the_dashboard_names_the_unknown_district_and_the_days_in_the_readers_la
     client.get("/language/cy?next=/")
     welsh = client.get(f"/cycles/{cycle.id}/dashboard").get_data(as_text=True)
     assert '<th scope="row">not known</th>' not in welsh and '<th scope="row">anhysbys</th>' in welsh
+
+
+def test_ballots_count_on_the_councils_day_not_utcs(open_vote, make_user, monkeypatch) -> None:
+    from datetime import UTC, date, datetime
+
+    import pb.audit.services
+
+    cycle, (a, _b, _c) = open_vote()
+    vote = cycle.stage_of_kind(StageKind.VOTE)
+    for at in (datetime(2026, 7, 1, 12, 0, tzinfo=UTC), datetime(2026, 7, 1, 23, 30, tzinfo=UTC)):  # 00:30 BST
+        monkeypatch.setattr(pb.audit.services, "utcnow", lambda at=at: at)
+        cast_ballot(vote, make_user(), [a.id])
+    assert dashboard(cycle).by_day == [(date(2026, 7, 1), 1), (date(2026, 7, 2), 1)]
