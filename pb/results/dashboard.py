@@ -97,7 +97,7 @@ def dashboard(cycle: Cycle) -> Dashboard:
 def _ballots_by_day(stage_id: int) -> list[tuple[date, int]]:
     """First ballots cast each day in the council's time zone, from the audit log (which records
     when, never who or what). The database counts them by the hour, in UTC; the hours then go to
-    the council's days, so a ballot cast at 00:30 on a summer night counts on that night's day."""
+    the council's days, so a ballot cast at 00:30 British Summer Time counts on that date, not the one before."""
     if session().get_bind().dialect.name == "postgresql":
         hour = func.date_trunc("hour", AuditEntry.at)
     else:  # SQLite keeps UTC times as text
