@@ -92,13 +92,10 @@ def confirm_close_stage(cycle_id: int, kind: str) -> Response:
         if refused.clause not in ("paper.pending", "paper.reconciliation"):
             raise
         # Paper still to settle: the page says so, with the way to each event's reconciliation.
-        from pb.events.paper import paper_batches  # events depend on cycles, not the reverse
-        from pb.events.services import events_of
+        from pb.events.paper_checks import events_with_paper  # events depend on cycles, not the reverse
 
-        paper_events = [event for event in events_of(cycle) if paper_batches(event)]
-        return render(
-            "cycles/close_stage.html", cycle=cycle, stage=stage, refused=refused, paper_events=paper_events, status=409
-        )
+        return render("cycles/close_stage.html", cycle=cycle, stage=stage, refused=refused,
+                      paper_events=events_with_paper(stage), status=409)
     return render("cycles/close_stage.html", cycle=cycle, stage=stage)
 
 

@@ -342,6 +342,12 @@ def _discrepancies(
     return found
 
 
+def events_with_paper(stage: Stage) -> list[Event]:
+    """The events of the vote that printed paper ballots, in order: those closing it waits for."""
+    printed_at = select(PaperBatch.event_id).where(PaperBatch.stage_id == stage.id)
+    return list(session().scalars(select(Event).where(Event.id.in_(printed_at)).order_by(Event.id)))
+
+
 def require_paper_settled(stage: Stage) -> None:
     """Before the vote closes: every paper ballot keyed twice (or resolved), and every event that
     printed ballots balancing, so that nothing in a ballot box is left out of the count.
@@ -367,8 +373,7 @@ def require_paper_settled(stage: Stage) -> None:
             ),
             clause="paper.pending",
         )
-    printed_at = select(PaperBatch.event_id).where(PaperBatch.stage_id == stage.id)
-    for event in session().scalars(select(Event).where(Event.id.in_(printed_at)).order_by(Event.id)):
+    for event in events_with_paper(stage):
         report = reconciliation(event)
         if not report.balances:
             raise Conflict(

@@ -288,11 +288,17 @@ def check_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None 
     stage's mandate allows one, on one of its grounds, with a public reason.
     Raises StageNotOpen, NotAuthorised, NotFound (not counted), OutsideMandate, InvalidInput or Conflict.
     """
-    check_can_decide(cycle, actor)
-    stage = _decision_stage(cycle)
+    return _checked_decision(cycle, actor, choices)[2]
+
+
+def _checked_decision(
+    cycle: Cycle, actor: User, choices: dict[int, Choice] | None
+) -> tuple[Verdict, TallyRun, list[ProjectDecision]]:
+    """`check_decision`'s work, with the verdict and the count that recording it writes in the log."""
+    verdict, stage = check_can_decide(cycle, actor), _decision_stage(cycle)
     if decisions_for(cycle):
         raise Conflict(_("The decision has already been recorded."))
-    _tally, rows = result_rows(cycle)
+    tally, rows = result_rows(cycle)
     vote_stage = cycle.stage_of_kind(StageKind.VOTE)
     assert vote_stage is not None and vote_stage.agreed_mandate is not None
     vote = vote_stage.agreed_mandate.boundaries
@@ -335,16 +341,15 @@ def check_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None 
                 recorded_by_id=actor.id,
             )
         )
-    return decisions
+    return verdict, tally, decisions
 
 
 def record_decision(cycle: Cycle, actor: User, choices: dict[int, Choice] | None = None) -> list[ProjectDecision]:
     """Record and publish the council's decision on every project on the ballot, as the mandates
     allow (`check_decision` says what is allowed); an override is recorded as such in the audit log.
     Raises what `check_decision` does."""
-    decisions = check_decision(cycle, actor, choices)
-    verdict, stage = check_can_decide(cycle, actor), _decision_stage(cycle)
-    tally, _rows = result_rows(cycle)
+    verdict, tally, decisions = _checked_decision(cycle, actor, choices)
+    stage = _decision_stage(cycle)
     session().add_all(decisions)
     session().flush()
     record(
